@@ -1,0 +1,257 @@
+/**
+ * The core's state layout: the single source of truth for both the AssemblyScript core and the
+ * TypeScript views. `scripts/generate-layout.ts` turns `COLUMNS` into `assembly/layout.ts`
+ * (typed load/store accessors), and `planLayout` below places the same columns in memory for
+ * the host, so the two sides agree by construction.
+ *
+ * The state is struct-of-arrays: one typed column per field, rows addressed by index, no
+ * object references. A column of width `dims` stores a resource vector per row, row-major
+ * (row i, dimension d at element `i * dims + d`).
+ *
+ * One state region in linear memory (every column starts on an 8-byte boundary):
+ *
+ *   region base
+ *   ┌──────────────────────────────────────────────┐
+ *   │ directory: u32 byte offset of each column,   │  4 x COLUMNS.length bytes
+ *   │            in COLUMNS order, from memory 0   │
+ *   ├──────────────────────────────────────────────┤
+ *   │ header   : counts, clock, cluster capacity   │  one row
+ *   ├──────────────────────────────────────────────┤
+ *   │ queue    : tree links, weight, min/max, ...  │  queueCapacity rows
+ *   ├──────────────────────────────────────────────┤
+ *   │ node     : capacity, free, GPU type, topology│  nodeCapacity rows
+ *   ├──────────────────────────────────────────────┤
+ *   │ job      : queue, user, flags, usage, ...    │  jobCapacity rows
+ *   ├──────────────────────────────────────────────┤
+ *   │ group    : pending task shape and count      │  groupCapacity rows
+ *   ├──────────────────────────────────────────────┤
+ *   │ alloc    : one running task                  │  allocCapacity rows
+ *   ├──────────────────────────────────────────────┤
+ *   │ placement: output of a pass                  │  placementCapacity rows
+ *   ├──────────────────────────────────────────────┤
+ *   │ victim   : output of preemption planning     │  victimCapacity rows
+ *   ├──────────────────────────────────────────────┤
+ *   │ scratch  : per-pass work space (sorting,     │  scratchCapacity rows
+ *   │            heaps, node indexes)              │
+ *   └──────────────────────────────────────────────┘
+ *
+ * Only the host writes inputs and only the core writes outputs; the core never allocates.
+ */
+
+export type ElementType = "u8" | "i32" | "f64";
+
+export type TableName =
+  | "header"
+  | "queue"
+  | "node"
+  | "job"
+  | "group"
+  | "alloc"
+  | "placement"
+  | "victim"
+  | "scratch";
+
+export interface ColumnDef {
+  /** Field name, camelCase; the AssemblyScript accessor is `<table prefix><Name>`. */
+  name: string;
+  table: TableName;
+  type: ElementType;
+  /** `1` for a scalar per row, `"dims"` for a resource vector per row. */
+  width: 1 | "dims";
+  /** What the field means, its unit, and who writes it. */
+  doc: string;
+}
+
+/** Index sentinel for "no row" in i32 link columns. */
+export const NONE = -1;
+
+/** `scheduling policy` codes of `queue.policy`. */
+export const POLICY_FAIR = 0;
+export const POLICY_FIFO = 1;
+export const POLICY_DRF = 2;
+
+/** Bits of `queue.flags`. */
+export const QUEUE_LEAF = 1;
+export const QUEUE_ACTIVE = 2;
+export const QUEUE_PREEMPTABLE = 4;
+
+/** Bits of `node.flags`. */
+export const NODE_SCHEDULABLE = 1;
+
+/** Bits of `job.flags`. */
+export const JOB_GANG = 1;
+export const JOB_PREEMPTIBLE = 2;
+export const JOB_ELASTIC = 4;
+export const JOB_RUNNING = 8;
+
+/** Bits of `group.flags` and `alloc.flags`. */
+export const TASK_AM = 1;
+export const ALLOC_LIVE = 2;
+
+const c = (
+  table: TableName,
+  name: string,
+  type: ElementType,
+  width: 1 | "dims",
+  doc: string,
+): ColumnDef => ({ table, name, type, width, doc });
+
+export const COLUMNS: readonly ColumnDef[] = [
+  // header: one row of counts and scalars
+  c("header", "dims", "i32", 1, "number of resource dimensions D (host)"),
+  c("header", "queueCount", "i32", 1, "queues in use; row 0 is root (host)"),
+  c("header", "nodeCount", "i32", 1, "nodes in use (host)"),
+  c("header", "jobCount", "i32", 1, "jobs in use (host)"),
+  c("header", "groupCount", "i32", 1, "task groups in use (host)"),
+  c("header", "allocCount", "i32", 1, "running-task rows in use, live or not (host)"),
+  c("header", "gpuTypeCount", "i32", 1, "distinct GPU types, at most 31 (host)"),
+  c("header", "placementCount", "i32", 1, "placements written by the last pass (core)"),
+  c("header", "victimCount", "i32", 1, "victims written by the last preemption plan (core)"),
+  c("header", "placementCapacity", "i32", 1, "rows available in the placement table (host)"),
+  c("header", "victimCapacity", "i32", 1, "rows available in the victim table (host)"),
+  c("header", "scratchCapacity", "i32", 1, "rows available in the scratch table (host)"),
+  c("header", "time", "f64", 1, "scheduler clock, seconds (host)"),
+  c("header", "clusterCapacity", "f64", "dims", "sum of schedulable node capacity (host)"),
+
+  // queue: the tree, configuration and computed shares
+  c("queue", "parent", "i32", 1, "parent queue row, NONE for root (host)"),
+  c("queue", "firstChild", "i32", 1, "first child row or NONE (host)"),
+  c("queue", "nextSibling", "i32", 1, "next sibling row or NONE (host)"),
+  c("queue", "depth", "i32", 1, "0 for root (host)"),
+  c("queue", "policy", "u8", 1, "POLICY_* for ordering this queue's children or jobs (host)"),
+  c("queue", "flags", "u8", 1, "QUEUE_* bits; ACTIVE is computed by the core"),
+  c("queue", "weight", "f64", 1, "fair-share weight, >= 0 (host)"),
+  c("queue", "startTime", "f64", 1, "earliest submit time of its jobs, seconds; tie-break (core)"),
+  c("queue", "maxRunningApps", "i32", 1, "limit on running jobs, -1 unlimited (host)"),
+  c("queue", "runningApps", "i32", 1, "jobs with a running task in the subtree (core)"),
+  c("queue", "maxAMShare", "f64", 1, "fraction of fair share usable by AM tasks, -1 off (host)"),
+  c("queue", "minShareTimeout", "f64", 1, "seconds below min share before preempting, +inf never (host)"),
+  c("queue", "fairShareTimeout", "f64", 1, "seconds below threshold x fair share before preempting (host)"),
+  c("queue", "fairShareThreshold", "f64", 1, "fraction of fair share that counts as starved (host)"),
+  c("queue", "belowMinSince", "f64", 1, "time it fell below min share, NaN when not below (core)"),
+  c("queue", "belowFairSince", "f64", 1, "time it fell below threshold x fair share, NaN when not (core)"),
+  c("queue", "minResources", "f64", "dims", "guaranteed share, absolute (host)"),
+  c("queue", "maxResources", "f64", "dims", "cap, +inf when unlimited (host)"),
+  c("queue", "usage", "f64", "dims", "resources of running tasks in the subtree (core)"),
+  c("queue", "amUsage", "f64", "dims", "resources of running AM tasks in the subtree (core)"),
+  c("queue", "demand", "f64", "dims", "usage plus pending requests in the subtree (core)"),
+  c("queue", "fairShare", "f64", "dims", "instantaneous fair share (core)"),
+  c("queue", "steadyFairShare", "f64", "dims", "steady fair share (core)"),
+
+  // node
+  c("node", "gpuType", "i32", 1, "GPU type index, NONE when the node has no typed GPUs (host)"),
+  c("node", "rack", "i32", 1, "rack id from the topology path, NONE when unknown (host)"),
+  c("node", "domain", "i32", 1, "NVLink domain id from the topology path, NONE when unknown (host)"),
+  c("node", "labels", "i32", 1, "bit set of interned label key=value pairs (host)"),
+  c("node", "flags", "u8", 1, "NODE_* bits (host)"),
+  c("node", "capacity", "f64", "dims", "total resources (host)"),
+  c("node", "free", "f64", "dims", "capacity minus live allocations (core)"),
+
+  // job
+  c("job", "queue", "i32", 1, "leaf queue row (host)"),
+  c("job", "user", "i32", 1, "interned user id (host)"),
+  c("job", "priority", "i32", 1, "larger runs first under fifo (host)"),
+  c("job", "flags", "u8", 1, "JOB_* bits; RUNNING is computed by the core"),
+  c("job", "submitTime", "f64", 1, "seconds (host)"),
+  c("job", "weight", "f64", 1, "weight among jobs of its queue under fair and drf (host)"),
+  c("job", "checkpointInterval", "f64", 1, "seconds between checkpoints, 0 when none (host)"),
+  c("job", "firstGroup", "i32", 1, "first task-group row (host)"),
+  c("job", "groupCount", "i32", 1, "number of task groups (host)"),
+  c("job", "pendingTasks", "i32", 1, "tasks still waiting, all groups (host, core)"),
+  c("job", "runningTasks", "i32", 1, "live allocations (core)"),
+  c("job", "elasticMin", "i32", 1, "tasks that must fit before an elastic job starts (host)"),
+  c("job", "locality", "i32", 1, "preferred rack or domain id, NONE when it has none (host)"),
+  c("job", "localityLevel", "u8", 1, "0 none, 1 domain, 2 rack (host)"),
+  c("job", "missedOffers", "i32", 1, "scheduling offers skipped waiting for locality (core)"),
+  c("job", "reason", "i32", 1, "REASON_* why it is still pending after a pass (core)"),
+  c("job", "reasonDim", "i32", 1, "dimension or queue the reason refers to (core)"),
+  c("job", "reasonValue", "f64", 1, "first number of the reason, e.g. usage (core)"),
+  c("job", "reasonLimit", "f64", 1, "second number of the reason, e.g. the limit (core)"),
+  c("job", "usage", "f64", "dims", "resources of live allocations (core)"),
+
+  // group: a pending task shape
+  c("group", "job", "i32", 1, "owning job row (host)"),
+  c("group", "pending", "i32", 1, "tasks of this shape still pending (host, core)"),
+  c("group", "gpuTypes", "i32", 1, "bit set of acceptable GPU types, 0 for any (host)"),
+  c("group", "labels", "i32", 1, "bit set of required node labels (host)"),
+  c("group", "flags", "u8", 1, "TASK_* bits (host)"),
+  c("group", "request", "f64", "dims", "resources of one task (host)"),
+
+  // alloc: a running task
+  c("alloc", "job", "i32", 1, "owning job row (host)"),
+  c("alloc", "node", "i32", 1, "node row (host, core)"),
+  c("alloc", "flags", "u8", 1, "TASK_AM and ALLOC_LIVE bits (host, core)"),
+  c("alloc", "startTime", "f64", 1, "seconds (host)"),
+  c("alloc", "lastCheckpoint", "f64", 1, "seconds; NaN when never checkpointed (host)"),
+  c("alloc", "request", "f64", "dims", "resources held (host)"),
+
+  // placement: one task placed by the last pass
+  c("placement", "job", "i32", 1, "job row (core)"),
+  c("placement", "group", "i32", 1, "task-group row (core)"),
+  c("placement", "node", "i32", 1, "node row (core)"),
+
+  // victim: one running task to stop
+  c("victim", "alloc", "i32", 1, "alloc row to preempt (core)"),
+  c("victim", "forJob", "i32", 1, "starved job the space is for (core)"),
+  c("victim", "reason", "i32", 1, "REASON_* of the starvation (core)"),
+
+  // scratch: work space of one pass, never read by the host
+  c("scratch", "i32a", "i32", 1, "general integer work column (core)"),
+  c("scratch", "i32b", "i32", 1, "general integer work column (core)"),
+  c("scratch", "i32c", "i32", 1, "general integer work column (core)"),
+  c("scratch", "f64a", "f64", 1, "general float work column (core)"),
+  c("scratch", "f64b", "f64", 1, "general float work column (core)"),
+];
+
+/** Rows per table; `header` is always 1. */
+export interface Capacities {
+  dims: number;
+  queue: number;
+  node: number;
+  job: number;
+  group: number;
+  alloc: number;
+  placement: number;
+  victim: number;
+  scratch: number;
+}
+
+export interface PlannedColumn extends ColumnDef {
+  /** Byte offset from the start of memory. */
+  offset: number;
+  /** Elements in the column (rows x width). */
+  length: number;
+}
+
+export interface LayoutPlan {
+  base: number;
+  /** Byte offset of the directory, equal to `base`. */
+  directory: number;
+  columns: PlannedColumn[];
+  /** First byte after the region. */
+  end: number;
+}
+
+export const BYTES: Record<ElementType, number> = { u8: 1, i32: 4, f64: 8 };
+
+/** Upper bound on resource dimensions; wider vectors would need a wider directory format. */
+export const MAX_DIMS = 8;
+
+/** Places every column of one state region starting at `base` (8-byte aligned). */
+export function planLayout(capacities: Capacities, base: number): LayoutPlan {
+  if (capacities.dims < 1 || capacities.dims > MAX_DIMS) {
+    throw new RangeError(`dims must be 1..${MAX_DIMS}, got ${capacities.dims}`);
+  }
+  const align = (n: number) => (n + 7) & ~7;
+
+  let cursor = align(base) + align(COLUMNS.length * 4);
+  const columns: PlannedColumn[] = [];
+  for (const column of COLUMNS) {
+    const rows = column.table === "header" ? 1 : Math.max(1, capacities[column.table]);
+    const width = column.width === "dims" ? capacities.dims : 1;
+    const length = rows * width;
+    columns.push({ ...column, offset: cursor, length });
+    cursor = align(cursor + length * BYTES[column.type]);
+  }
+  return { base: align(base), directory: align(base), columns, end: cursor };
+}

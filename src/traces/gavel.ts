@@ -251,6 +251,7 @@ async function readGavelFile(
       name: `${queueName}-${lineNumber}`,
       queue: `root.${queueName}`,
       user: queueName,
+      jobType,
       submitTime: arrivalTime,
       taskCount: scaleFactor,
       request: { gpu: 1, cpu: 0, memory: 0 },

@@ -12,6 +12,8 @@ export interface TraceJob {
   /** Full dotted queue name, for example `root.vc1`. */
   queue: string;
   user: string;
+  /** Model or workload class where the trace names one, for example `ResNet-50 (batch size 64)`. */
+  jobType?: string;
   /** Submission time in seconds from the start of the trace. */
   submitTime: number;
   taskCount: number;

@@ -47,6 +47,16 @@ export interface QueueSpec {
   /** Users and groups allowed to submit, in YARN's `"user1,user2 group1"` form. */
   aclSubmitApps?: string;
   aclAdministerApps?: string;
+  /** Cap on a single task's request, as YARN's `maxContainerAllocation`. */
+  maxContainerAllocation?: ResourceAmounts;
+  maxChildResourcesPercent?: ResourceAmounts;
+  maxContainerAllocationPercent?: ResourceAmounts;
+  /** Marks a leaf queue whose resources users may reserve, as YARN's `reservation` element. */
+  reservation?: boolean;
+  /** Reservation ACLs in YARN's `"user1,user2 group1"` form. */
+  aclAdministerReservations?: string;
+  aclListReservations?: string;
+  aclSubmitReservations?: string;
   /** `parent` marks a queue as a parent even when it has no configured children yet. */
   type?: "parent" | "leaf";
   /** Preemption clocks carried by a stateless caller: the time the queue fell below each share. */
@@ -108,6 +118,22 @@ export interface UserLimits {
   maxRunningApps?: number;
 }
 
+/**
+ * Defaults for queues that leave a field unset, from the top-level elements of a YARN allocation
+ * file (`queueMaxAppsDefault`, `queueMaxResourcesDefault`, `queueMaxAMShareDefault`,
+ * `defaultQueueSchedulingPolicy`, and the `default...Preemption...` elements for `root`).
+ */
+export interface QueueDefaults {
+  maxRunningApps?: number;
+  maxResources?: ResourceAmounts;
+  maxResourcesPercent?: ResourceAmounts;
+  maxAMShare?: number;
+  schedulingPolicy?: SchedulingPolicy;
+  minSharePreemptionTimeout?: number;
+  fairSharePreemptionTimeout?: number;
+  fairSharePreemptionThreshold?: number;
+}
+
 /** The whole state a decision needs (the native snapshot format, version 1). */
 export interface Snapshot {
   version: 1;
@@ -123,6 +149,8 @@ export interface Snapshot {
   placementPolicy?: PlacementRule[];
   users?: Record<string, UserLimits>;
   userMaxAppsDefault?: number;
+  /** Defaults for queues created after loading (by placement); loaded queues already carry them. */
+  queueDefaults?: QueueDefaults;
   /** Where the snapshot came from, for error messages. */
   source?: string;
 }

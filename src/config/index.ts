@@ -1,0 +1,7 @@
+/** Input readers: native snapshots, YARN and Spark allocation files, queue placement. */
+export { loadSnapshot, parseSnapshot, type SnapshotOptions } from "./snapshot.js";
+export { loadAllocationFile, parseAllocationFile, type AllocationFile, type YarnOptions } from "./yarn.js";
+export { loadSparkPools, parseSparkPools, type SparkOptions } from "./spark.js";
+export { placeJob, DEFAULT_PLACEMENT_POLICY, PLACEMENT_RULES, type PlacementQueues } from "./placement.js";
+export { parseYarnResources, cpuDimension, type YarnResourceValue } from "./yarn-resources.js";
+export { applyQueueDefaults, fullQueueName, QueueTree } from "./queues.js";

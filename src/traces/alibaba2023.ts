@@ -1,10 +1,11 @@
 /**
  * Reader for the pod lists of Alibaba's GPU-sharing trace 2023 ("openb", Weng et al.,
- * USENIX ATC'23). Each CSV row is one pod with columns `name`, `cpu_milli` (millicores),
- * `memory_mib`, `num_gpu`, `gpu_milli` (thousandths of one GPU for a pod that shares a GPU,
- * 1000 for whole GPUs), `gpu_spec` (acceptable GPU types joined by `|`, empty for any), `qos`,
- * `pod_phase`, and `creation_time`, `scheduled_time`, `deletion_time` in seconds from the trace
- * start. One pod becomes one job of one task.
+ * USENIX ATC'23). Each CSV row is one pod, and one pod becomes one job of one task. Columns:
+ * - `name`, `cpu_milli` (millicores), `memory_mib`, `num_gpu`;
+ * - `gpu_milli`: thousandths of one GPU for a pod that shares a GPU, 1000 for whole GPUs;
+ * - `gpu_spec`: acceptable GPU types joined by `|`, empty for any;
+ * - `qos`, `pod_phase`;
+ * - `creation_time`, `scheduled_time`, `deletion_time`: seconds from the trace start.
  */
 import { InputError } from "../errors.js";
 import { columnIndexes, parseNumber, requireReadableFile, streamCsvRows } from "./csv.js";

@@ -6,7 +6,7 @@
  * None of the machine lists records racks, so racks are synthetic: nodes of the same GPU type
  * and GPU count are grouped in file order into racks of `rackSize` nodes, so a rack never mixes
  * hardware. Where a list lacks host CPU or memory, the per-GPU assumptions below fill them in,
- * and `Cluster.notes` says so.
+ * and `Cluster.notes` records the values used.
  */
 import { existsSync } from "node:fs";
 import type { NodeSpec } from "../model/types.js";
@@ -41,8 +41,9 @@ interface Machine {
 
 /**
  * Loads a cluster from `KIND:PATH` (`philly:`, `alibaba2023:`, `pai2020:`, `spot2026:`) or from
- * the compact form `v100:300,p100:300,k80:300`: that many GPUs of each type, in nodes of
- * 4 GPUs, or of N GPUs with a `/N` suffix (`v100:320/8`); a remainder makes one smaller node.
+ * the compact form `v100:300,p100:300,k80:300`, which means that many GPUs of each type.
+ * Compact nodes have 4 GPUs, or N GPUs with a `/N` suffix (`v100:320/8`). A remainder makes
+ * one smaller node.
  */
 export function loadCluster(spec: string, options: ClusterOptions = {}): Cluster {
   const settings = { ...DEFAULTS, ...options };

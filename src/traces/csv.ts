@@ -1,7 +1,7 @@
 /**
- * CSV access shared by the trace, machine-list and quota readers: a whole-file reader for small
- * lists, a streaming reader for large ones (gzip is decompressed when the name ends in `.gz`),
- * and header lookups that fail with the file and the missing column.
+ * CSV access shared by the trace, machine-list and quota readers. It offers a whole-file reader
+ * for small lists and a streaming reader for large ones, both decompressing names ending in
+ * `.gz`. Header lookups fail with the file and the missing column.
  */
 import { accessSync, constants, createReadStream, readFileSync, statSync } from "node:fs";
 import { createGunzip, gunzipSync } from "node:zlib";

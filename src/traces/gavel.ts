@@ -83,7 +83,7 @@ export function readGavelThroughputs(file: string): ThroughputTable {
   return table;
 }
 
-/** Every GPU type that appears in the table, sorted. */
+/** Collects every GPU type that appears in the table, sorted. */
 function gpuTypesOf(table: ThroughputTable): string[] {
   const types = new Set<string>();
   for (const byScale of table.values()) for (const byGpuType of byScale.values()) for (const type of byGpuType.keys()) types.add(type);
@@ -91,10 +91,11 @@ function gpuTypesOf(table: ThroughputTable): string[] {
 }
 
 /**
- * Returns the throughput (steps/s) of `jobType` on `scaleFactor` GPUs of `gpuType`, and whether
- * it came from the fallback: when the pair is not listed, the nearest smaller listed scale
- * factor's throughput times `scaleFactor / listed`, which assumes perfect scaling and so
- * underestimates run time. Returns 0 when the job does not fit on that type.
+ * Looks up the throughput (steps/s) of `jobType` on `scaleFactor` GPUs of `gpuType`, and
+ * reports whether the fallback was used. The fallback applies when the pair is not listed. It
+ * takes the nearest smaller listed scale factor's throughput times `scaleFactor / listed`,
+ * which assumes perfect scaling and so underestimates run time. The throughput is 0 when the
+ * job does not fit on that type.
  */
 export function lookupThroughput(
   table: ThroughputTable,
@@ -179,7 +180,7 @@ export async function readGavelTrace(path: string, options: GavelOptions = {}): 
     `duration is the run time on ${GAVEL_REFERENCE_GPU_TYPE}; durationByGpuType covers ${gpuTypes.join(", ")}, from total_steps / throughput in ${throughputFile}`,
     "gpuTypes lists the GPU types with a non-zero throughput for the job; a 0 in the matrix means the job does not fit on that type",
     "the traces have no users, CPU or memory requests: user is the queue's virtual cluster and cpu and memory are 0",
-    "arrival times and GPU counts follow Philly's jobs per virtual cluster, but job types and steps were sampled by Gavel, so run times are Philly-shaped, not Philly's",
+    "arrival times and GPU counts appear to follow Philly's jobs per virtual cluster, but job types and steps were sampled by Gavel, so run times are Philly-shaped, not Philly's",
   );
   return trace;
 }

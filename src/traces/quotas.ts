@@ -9,8 +9,9 @@
 import type { QueueSpec } from "../model/types.js";
 import { InputError, invalidSpecParameter, unknownSpecKind } from "../errors.js";
 import { parseNumber, readCsvTable } from "./csv.js";
+import { compareNames } from "./types.js";
 
-/** How a VC's size becomes a queue setting: `weight`, `minShare` (minResources.gpu) or `both`. */
+/** Queue setting that a VC's size becomes: `weight`, `minShare` (minResources.gpu) or `both`. */
 export type QuotaMode = "weight" | "minShare" | "both";
 
 export interface QuotaOptions {
@@ -37,8 +38,8 @@ export function loadQuotas(spec: string, options: QuotaOptions = {}): QueueSpec[
 
 /**
  * Reads Philly's `vc,node num` table. Min shares are `nodes x gpusPerNode` GPUs.
- * NOTE: Philly mixes 2-GPU and 8-GPU machines and the table does not say which a VC has, so
- * min shares from it are estimates; weights (the default) only need the ratios.
+ * NOTE: Philly mixes 2-GPU and 8-GPU machines, and the table does not say which a VC has.
+ * So min shares from it are estimates, while weights (the default) only need the ratios.
  */
 export function phillyQuotas(file: string, options: QuotaOptions = {}): QueueSpec[] {
   const table = readCsvTable(file, "philly VC sizes", "Pass Philly's nodes-per-VC table (vc,node num)");
@@ -106,13 +107,13 @@ function quotaQueue(vc: string, gpus: number, mode: QuotaMode): QueueSpec {
 }
 
 /**
- * Merges quotas into a trace's queues: a queue in both takes the quota's weight and min share,
- * a quota queue without jobs is added (it still counts for steady fair shares), and a trace
- * queue without a quota keeps its own settings. Returns new objects, sorted by name.
+ * Merges quotas into a trace's queues and returns new objects sorted by name. A queue in both
+ * takes the quota's weight and min share. A quota queue without jobs is added, because it
+ * still counts for steady fair shares. A trace queue without a quota keeps its own settings.
  */
 export function applyQuotas(queues: QueueSpec[], quotas: QueueSpec[]): QueueSpec[] {
   const merged = new Map<string, QueueSpec>();
   for (const queue of queues) merged.set(queue.name, { ...queue });
   for (const quota of quotas) merged.set(quota.name, { ...merged.get(quota.name), ...quota });
-  return [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...merged.values()].sort((a, b) => compareNames(a.name, b.name));
 }

@@ -170,7 +170,7 @@ export function parseSyntheticParams(params: string, spec = `synthetic:${params}
   const options: SyntheticOptions = {};
   for (const pair of params.split(",").map((text) => text.trim()).filter(Boolean)) {
     const [key, text] = pair.split("=");
-    if (!(key in DEFAULTS) || text === undefined) {
+    if (!Object.hasOwn(DEFAULTS, key) || text === undefined || text.trim() === "") {
       throw invalidSpecParameter(spec, key, pair, `Write KEY=NUMBER with KEY one of ${Object.keys(DEFAULTS).join(", ")}`);
     }
     options[key as keyof SyntheticOptions] = Number(text);

@@ -58,7 +58,14 @@ export function countReason(counts: Record<string, number>, reason: string, amou
   counts[reason] = (counts[reason] ?? 0) + amount;
 }
 
+/** Compares two strings by code point, so the order does not depend on the locale. */
+export function compareNames(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
 /** Sorts jobs in place by submit time, then name, the order every `Trace` keeps. */
 export function sortJobs(jobs: TraceJob[]): TraceJob[] {
-  return jobs.sort((a, b) => a.submitTime - b.submitTime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return jobs.sort((a, b) => a.submitTime - b.submitTime || compareNames(a.name, b.name));
 }

@@ -62,8 +62,12 @@ describe.skipIf(!seed0.present || !throughputs.present)("gavel reader on seed 0"
 
   it("gives positive finite durations", () => {
     for (const job of jobs) {
-      expect(Number.isFinite(job.duration) && job.duration > 0).toBe(true);
-      for (const seconds of Object.values(job.durationByGpuType!)) expect(Number.isFinite(seconds) && seconds > 0).toBe(true);
+      expect(Number.isFinite(job.duration), job.name).toBe(true);
+      expect(job.duration, job.name).toBeGreaterThan(0);
+      for (const seconds of Object.values(job.durationByGpuType!)) {
+        expect(Number.isFinite(seconds), job.name).toBe(true);
+        expect(seconds, job.name).toBeGreaterThan(0);
+      }
     }
   });
 

@@ -20,7 +20,8 @@ describe("synthetic generator", () => {
     const random = mulberry32(42);
     for (let i = 0; i < 10_000; i++) {
       const value = random();
-      expect(value >= 0 && value < 1).toBe(true);
+      expect(value).toBeGreaterThanOrEqual(0);
+      expect(value).toBeLessThan(1);
     }
   });
 
@@ -66,6 +67,14 @@ describe("loadTrace", () => {
 
   it("rejects an unknown parameter", async () => {
     await expect(loadTrace("synthetic:gpus=8")).rejects.toThrow(/invalid parameter gpus/);
+  });
+
+  it("rejects an empty parameter value", async () => {
+    await expect(loadTrace("synthetic:seed=")).rejects.toThrow(/invalid parameter seed/);
+  });
+
+  it("rejects a prototype key as parameter", async () => {
+    await expect(loadTrace("synthetic:toString=1")).rejects.toThrow(/invalid parameter toString/);
   });
 
   it("rejects an unknown kind", async () => {

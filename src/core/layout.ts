@@ -88,6 +88,37 @@ export const JOB_RUNNING = 8;
 export const TASK_AM = 1;
 export const ALLOC_LIVE = 2;
 
+/**
+ * `job.reason` codes: why a job still has pending tasks after a pass. The core writes the code
+ * with `job.reasonQueue`, `job.reasonDim`, `job.reasonValue` and `job.reasonLimit`; the host
+ * renders the message (src/decision.ts).
+ */
+export const REASON_NONE = 0;
+/** The queue `reasonQueue` would exceed maxResources in `reasonDim` (usage value, limit). */
+export const REASON_QUEUE_MAX_RESOURCES = 1;
+/** The queue `reasonQueue` runs `reasonValue` jobs, its maxRunningApps. */
+export const REASON_QUEUE_MAX_RUNNING_APPS = 2;
+/** The AM task would exceed maxAMShare x fair share of `reasonQueue` in `reasonDim`. */
+export const REASON_AM_SHARE = 3;
+/** One task needs `reasonValue` of `reasonDim`, more than the largest node (`reasonLimit`). */
+export const REASON_EXCEEDS_LARGEST_NODE = 4;
+/** No schedulable node has an acceptable GPU type (`reasonValue` is the type bit set). */
+export const REASON_NO_GPU_TYPE = 5;
+/** No schedulable node carries the required labels (`reasonValue` is the label bit set). */
+export const REASON_NO_LABELS = 6;
+/** A gang of `reasonLimit` tasks does not fit; only `reasonValue` of them found room. */
+export const REASON_GANG_DOES_NOT_FIT = 7;
+/** Delay scheduling: `reasonValue` of `reasonLimit` offers skipped waiting for locality. */
+export const REASON_WAITING_FOR_LOCALITY = 8;
+/** The cluster has no schedulable node. */
+export const REASON_NO_SCHEDULABLE_NODES = 9;
+/** No node has room now for `reasonValue` of `reasonDim`; `reasonLimit` is free cluster-wide. */
+export const REASON_NO_ROOM = 10;
+/** The pass ran out of placement or alloc rows before reaching the job. */
+export const REASON_TABLE_FULL = 11;
+/** An elastic job's growth stops at the queue's fair share (`reasonValue` usage, `reasonLimit` share). */
+export const REASON_ELASTIC_AT_FAIR_SHARE = 12;
+
 const c = (
   table: TableName,
   name: string,
@@ -112,6 +143,12 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("header", "scratchCapacity", "i32", 1, "rows available in the scratch table (host)"),
   c("header", "time", "f64", 1, "scheduler clock, seconds (host)"),
   c("header", "clusterCapacity", "f64", "dims", "sum of schedulable node capacity (host)"),
+  c("header", "gpuDim", "i32", 1, "index of the gpu dimension, NONE when there is none (host)"),
+  c("header", "allocCapacity", "i32", 1, "rows available in the alloc table; a pass adds a row per placement (host)"),
+  c("header", "localityThreshold", "f64", 1, "offers a job with locality skips per level, as a fraction of schedulable nodes; <= 0 disables delay scheduling (host)"),
+  c("header", "topologyReady", "i32", 1, "1 when node.byDomain and node.byRack are current; the host sets 0 when nodes change (core)"),
+  c("header", "largestNode", "f64", "dims", "largest schedulable node capacity per dimension, set by a pass (core)"),
+  c("header", "passRequest", "f64", "dims", "request vector the pass is fitting, work space (core)"),
 
   // queue: the tree, configuration and computed shares
   c("queue", "parent", "i32", 1, "parent queue row, NONE for root (host)"),
@@ -137,6 +174,12 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("queue", "demand", "f64", "dims", "usage plus pending requests in the subtree (core)"),
   c("queue", "fairShare", "f64", "dims", "instantaneous fair share (core)"),
   c("queue", "steadyFairShare", "f64", "dims", "steady fair share (core)"),
+  c("queue", "nameRank", "i32", 1, "rank of the full name in sorted order, the last ordering tie-break (host)"),
+  c("queue", "heap", "i32", 1, "storage of the children heaps of the allocation pass, ranges per parent (core)"),
+  c("queue", "heapStart", "i32", 1, "first index of this queue's children heap in queue.heap (core)"),
+  c("queue", "heapSize", "i32", 1, "children still placeable in this pass (core)"),
+  c("queue", "jobHeapStart", "i32", 1, "first index of this leaf's job heap in job.heap (core)"),
+  c("queue", "jobHeapSize", "i32", 1, "jobs of this leaf still placeable in this pass (core)"),
 
   // node
   c("node", "gpuType", "i32", 1, "GPU type index, NONE when the node has no typed GPUs (host)"),
@@ -146,6 +189,11 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("node", "flags", "u8", 1, "NODE_* bits (host)"),
   c("node", "capacity", "f64", "dims", "total resources (host)"),
   c("node", "free", "f64", "dims", "capacity minus live allocations (core)"),
+  c("node", "bucket", "i32", 1, "free-GPU bucket the node is listed in, NONE when unlisted (core)"),
+  c("node", "bucketNext", "i32", 1, "next node in the same bucket, NONE at the end (core)"),
+  c("node", "bucketPrev", "i32", 1, "previous node in the same bucket, NONE at the head (core)"),
+  c("node", "byDomain", "i32", 1, "node rows sorted by NVLink domain, then row (core)"),
+  c("node", "byRack", "i32", 1, "node rows sorted by rack, then domain, then row (core)"),
 
   // job
   c("job", "queue", "i32", 1, "leaf queue row (host)"),
@@ -168,6 +216,9 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("job", "reasonValue", "f64", 1, "first number of the reason, e.g. usage (core)"),
   c("job", "reasonLimit", "f64", 1, "second number of the reason, e.g. the limit (core)"),
   c("job", "usage", "f64", "dims", "resources of live allocations (core)"),
+  c("job", "nameRank", "i32", 1, "rank of the name in sorted order, the last ordering tie-break (host)"),
+  c("job", "reasonQueue", "i32", 1, "queue row the reason refers to, NONE when none (core)"),
+  c("job", "heap", "i32", 1, "storage of the per-leaf job heaps of the allocation pass (core)"),
 
   // group: a pending task shape
   c("group", "job", "i32", 1, "owning job row (host)"),
@@ -189,6 +240,7 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("placement", "job", "i32", 1, "job row (core)"),
   c("placement", "group", "i32", 1, "task-group row (core)"),
   c("placement", "node", "i32", 1, "node row (core)"),
+  c("placement", "alloc", "i32", 1, "alloc row the pass created for the placed task (core)"),
 
   // victim: one running task to stop
   c("victim", "alloc", "i32", 1, "alloc row to preempt (core)"),

@@ -97,11 +97,12 @@ export class QueueTree {
 }
 
 /**
- * Applies defaults and inheritance in place, as YARN's FairScheduler resolves them:
- * weight 1; `queueMaxAppsDefault`, `queueMaxResourcesDefault` on every queue but `root`;
- * `queueMaxAMShareDefault` on leaves; `defaultQueueSchedulingPolicy` everywhere; the root
- * preemption defaults on `root`; then every unset preemption timeout and threshold comes from the
- * parent, and `allowPreemptionFrom: false` holds for every descendant.
+ * Applies defaults and inheritance in place, as YARN's FairScheduler resolves them.
+ * Every queue gets weight 1 and `defaultQueueSchedulingPolicy` when unset. Every queue but `root`
+ * gets `queueMaxAppsDefault` and `queueMaxResourcesDefault`, and leaves get
+ * `queueMaxAMShareDefault`. `root` takes the top-level preemption defaults. Below it, an unset
+ * preemption timeout or threshold comes from the parent, and `allowPreemptionFrom: false` applies
+ * to every descendant.
  */
 export function applyQueueDefaults(tree: QueueTree, defaults: QueueDefaults = {}): QueueSpec[] {
   const queues = tree.ordered();

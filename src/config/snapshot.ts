@@ -1,7 +1,7 @@
 /**
  * Reads the native snapshot format (version 1) from YAML or JSON: structure checked against
  * `schema/snapshot.schema.json`, then names, references and dimensions checked, then defaults
- * applied. Errors name the file, the line where the parser knows it, the item (`node n1`,
+ * applied. Errors name the file, the line when the parser reports one, the item (`node n1`,
  * `queue root.a`, `job j1`), the bad value and the fix.
  */
 import { readFileSync } from "node:fs";
@@ -73,8 +73,8 @@ export function loadSnapshot(path: string): Snapshot {
 }
 
 /**
- * Parses snapshot text (YAML, or JSON, which YAML 1.2 reads too); `file` names it in errors and
- * `baseDir` (default: the current directory) resolves a `config` path.
+ * Parses snapshot text in YAML or JSON, which YAML 1.2 also reads. `file` names the text in
+ * errors, and `baseDir` (default: the current directory) resolves a `config` path.
  */
 export function parseSnapshot(text: string, file: string, baseDir = ".", options: SnapshotOptions = {}): Snapshot {
   const format = /\.json$/i.test(file) ? "JSON" : "YAML";
@@ -142,7 +142,12 @@ function describePath(data: unknown, path: Path): { item?: string; field: string
 }
 
 function formatPath(path: Path): string {
-  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
+  let text = "";
+  for (const part of path) {
+    if (typeof part === "number") text += `[${part}]`;
+    else text += text === "" ? part : `.${part}`;
+  }
+  return text;
 }
 
 function valueAt(data: unknown, path: Path): unknown {

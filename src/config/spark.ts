@@ -1,8 +1,8 @@
 /**
  * Reads Spark's `fairscheduler.xml`: each `<pool name="...">` becomes the leaf queue
- * `root.<name>`. `schedulingMode` (FAIR or FIFO, default FIFO) orders the pool's jobs, `weight`
- * (default 1) weighs it against its siblings, and `minShare` (default 0) is a number of CPU cores,
- * so it becomes a minimum on the cpu dimension (`vcores` when the snapshot declares that instead).
+ * `root.<name>`. `schedulingMode` (FAIR or FIFO, default FIFO) orders the pool's jobs, and
+ * `weight` (default 1) weighs the pool against its siblings. `minShare` (default 0) counts CPU
+ * cores, so it becomes a minimum on `cpu`, or on `vcores` when the snapshot declares that instead.
  */
 import { readFileSync } from "node:fs";
 

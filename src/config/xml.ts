@@ -56,9 +56,9 @@ export class LineIndex {
 }
 
 /**
- * Parses `text` into an element tree. Throws `InputError` at once for entity declarations;
- * returns other syntax errors in `errors` next to the best-effort tree, so the caller can also
- * report the field errors it finds and the user sees every problem in one run.
+ * Parses `text` into an element tree, and throws `InputError` at once for entity declarations.
+ * Other syntax errors come back in `errors` next to the best-effort tree. The caller then adds
+ * the field errors it finds, so the user sees every problem in one run.
  */
 export function readXml(text: string, file: string): XmlDocument {
   const source = text.replace(/\r\n?/g, "\n");

@@ -27,7 +27,7 @@ const OLD_AMOUNT = new RegExp(String.raw`^${NUMBER}\s*(mb|vcores?|gpus?)$`);
 const OLD_PERCENT = new RegExp(String.raw`^${NUMBER}\s*%\s*(cpu|vcores|memory|gpu)$`);
 const NAMED_PERCENT = new RegExp(String.raw`^(cpu|vcores|memory|gpu)-percent\s*${NUMBER}\s*%$`);
 
-/** Returns the snapshot dimension that holds YARN's vcores. */
+/** Returns the snapshot dimension that YARN's vcores map to. */
 export function cpuDimension(resources: readonly string[]): string {
   return resources.includes("vcores") && !resources.includes("cpu") ? "vcores" : "cpu";
 }

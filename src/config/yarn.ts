@@ -33,7 +33,7 @@ export interface YarnOptions {
   unknownElements?: "reject" | "warn";
 }
 
-/** What an allocation file configures. */
+/** The settings an allocation file configures. */
 export interface AllocationFile {
   /** Queues as written, parents before children, `root` included only when the file names it. */
   queues: QueueSpec[];
@@ -260,7 +260,8 @@ class AllocationReader {
       });
     }
 
-    const name = parent === undefined ? (rawName === ROOT ? ROOT : `${ROOT}.${rawName}`) : `${parent}.${rawName}`;
+    let name = `${parent ?? ROOT}.${rawName}`;
+    if (parent === undefined && rawName === ROOT) name = ROOT;
     const item = `queue ${name}`;
     if (this.queueNames.has(name)) throw duplicateName("queue", name, this.context(element, item));
     this.queueNames.add(name);
@@ -371,10 +372,9 @@ class AllocationReader {
   }
 
   /**
-   * Rejects `reservation` on a parent queue and warns about `maxAMShare` there, which only
-   * limits leaf queues (YARN 3.3 rejects both; earlier versions ignore `maxAMShare`, and the
-   * FairScheduler documentation's own example sets it on a parent). Rejects a min share above
-   * the max share.
+   * Rejects `reservation` on a parent queue and a min share above the max share. Warns about
+   * `maxAMShare` on a parent, which limits only leaf queues: YARN's AllocationFileQueueParser
+   * rejects it, but the FairScheduler documentation's own example sets it there.
    */
   private checkQueue(element: XmlElement, spec: QueueSpec, item: string, isParent: boolean): void {
     if (isParent && spec.reservation) {

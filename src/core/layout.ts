@@ -88,6 +88,10 @@ export const JOB_RUNNING = 8;
 export const TASK_AM = 1;
 export const ALLOC_LIVE = 2;
 
+/** Bits of `queue.starvedFor` and `victim.reason`: which starvation timeout has passed. */
+export const STARVED_MIN_SHARE = 1;
+export const STARVED_FAIR_SHARE = 2;
+
 /**
  * `job.reason` codes: why a job still has pending tasks after a pass. The core writes the code
  * with `job.reasonQueue`, `job.reasonDim`, `job.reasonValue` and `job.reasonLimit`; the host
@@ -149,6 +153,7 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("header", "topologyReady", "i32", 1, "1 when node.byDomain and node.byRack are current; the host sets 0 when nodes change (core)"),
   c("header", "largestNode", "f64", "dims", "largest schedulable node capacity per dimension, set by a pass (core)"),
   c("header", "passRequest", "f64", "dims", "request vector the pass is fitting, work space (core)"),
+  c("header", "reservationTimeout", "f64", 1, "seconds that space freed by preemption stays reserved for its starved job; 0 reserves nothing past the pass (host)"),
 
   // queue: the tree, configuration and computed shares
   c("queue", "parent", "i32", 1, "parent queue row, NONE for root (host)"),
@@ -180,6 +185,10 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("queue", "heapSize", "i32", 1, "children still placeable in this pass (core)"),
   c("queue", "jobHeapStart", "i32", 1, "first index of this leaf's job heap in job.heap (core)"),
   c("queue", "jobHeapSize", "i32", 1, "jobs of this leaf still placeable in this pass (core)"),
+  c("queue", "starvedFor", "u8", 1, "STARVED_* bits of the timeouts that have passed, leaves only (core)"),
+  c("queue", "starvation", "f64", "dims", "resources a starved leaf may reclaim: max of min-share and fair-share deficit, capped by pending demand (core)"),
+  c("queue", "preemptNeed", "f64", "dims", "starvation the preemption plan has not covered yet, work space (core)"),
+  c("queue", "preemptRelease", "f64", "dims", "resources of the subtree's victims chosen so far, work space (core)"),
 
   // node
   c("node", "gpuType", "i32", 1, "GPU type index, NONE when the node has no typed GPUs (host)"),
@@ -194,6 +203,11 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("node", "bucketPrev", "i32", 1, "previous node in the same bucket, NONE at the head (core)"),
   c("node", "byDomain", "i32", 1, "node rows sorted by NVLink domain, then row (core)"),
   c("node", "byRack", "i32", 1, "node rows sorted by rack, then domain, then row (core)"),
+  c("node", "reservedFor", "i32", 1, "job row that space freed by preemption is reserved for, valid while reservedUntil > time (core, kept across passes)"),
+  c("node", "reservedUntil", "f64", 1, "time the reservation lapses, seconds; 0 when none (core, kept across passes)"),
+  c("node", "reserved", "f64", "dims", "resources reserved for reservedFor; other jobs may use only free minus reserved (core, kept across passes)"),
+  c("node", "firstAlloc", "i32", 1, "first live alloc on the node, list head for preemption planning (core)"),
+  c("node", "planFree", "f64", "dims", "free space plus what the plan frees minus what it promises, work space (core)"),
 
   // job
   c("job", "queue", "i32", 1, "leaf queue row (host)"),
@@ -219,6 +233,8 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("job", "nameRank", "i32", 1, "rank of the name in sorted order, the last ordering tie-break (host)"),
   c("job", "reasonQueue", "i32", 1, "queue row the reason refers to, NONE when none (core)"),
   c("job", "heap", "i32", 1, "storage of the per-leaf job heaps of the allocation pass (core)"),
+  c("job", "lostWork", "f64", 1, "work lost if every live task of the job stops: cost-dimension amount x seconds since checkpoint (core)"),
+  c("job", "reservations", "i32", 1, "nodes holding an unexpired reservation for the job, recounted by each plan (core)"),
 
   // group: a pending task shape
   c("group", "job", "i32", 1, "owning job row (host)"),
@@ -235,6 +251,9 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("alloc", "startTime", "f64", 1, "seconds (host)"),
   c("alloc", "lastCheckpoint", "f64", 1, "seconds; NaN when never checkpointed (host)"),
   c("alloc", "request", "f64", "dims", "resources held (host)"),
+  c("alloc", "nextOnNode", "i32", 1, "next live alloc on the same node, NONE at the end, preemption planning (core)"),
+  c("alloc", "preemptState", "u8", 1, "0 candidate, 1 victim, 2 tentative victim, 3 not preemptable in this plan (core)"),
+  c("alloc", "lostWork", "f64", 1, "work lost if this task alone stops: cost-dimension amount x seconds since checkpoint (core)"),
 
   // placement: one task placed by the last pass
   c("placement", "job", "i32", 1, "job row (core)"),
@@ -245,7 +264,9 @@ export const COLUMNS: readonly ColumnDef[] = [
   // victim: one running task to stop
   c("victim", "alloc", "i32", 1, "alloc row to preempt (core)"),
   c("victim", "forJob", "i32", 1, "starved job the space is for (core)"),
-  c("victim", "reason", "i32", 1, "REASON_* of the starvation (core)"),
+  c("victim", "reason", "i32", 1, "STARVED_* bits of the starved queue (core)"),
+  c("victim", "forNode", "i32", 1, "node the starved task is planned on (core)"),
+  c("victim", "forQueue", "i32", 1, "starved leaf queue row (core)"),
 
   // scratch: work space of one pass, never read by the host
   c("scratch", "i32a", "i32", 1, "general integer work column (core)"),

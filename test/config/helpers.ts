@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 
 import { InputError } from "../../src/errors.js";
+import { SHARED_DIR } from "../shared-data.js";
 
-export const SHARED = "/work/shared";
+export const SHARED = SHARED_DIR;
 
 /** Returns the file's text, or undefined when it is missing outside CI (the test then skips). */
 export function sharedText(path: string): string | undefined {

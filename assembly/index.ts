@@ -9,3 +9,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { refreshState } from "./aggregate";
+export { computeFairShares } from "./fairshare";

@@ -41,7 +41,8 @@ async function importModule(moduleUrl: string): Promise<unknown> {
 export function loadSchedulerFactory(moduleUrl: string): Promise<SchedulerFactory> {
   let factory = factories.get(moduleUrl);
   if (!factory) {
-    factory = importModule(moduleUrl).then((module: { createScheduler?: SchedulerFactory }) => {
+    factory = importModule(moduleUrl).then((loaded) => {
+      const module = loaded as { createScheduler?: SchedulerFactory };
       if (typeof module.createScheduler !== "function") {
         throw new Error(`scheduler module ${moduleUrl} does not export a createScheduler(snapshot) function`);
       }

@@ -10,3 +10,6 @@ export function heapBase(): usize {
 }
 export { refreshState } from "./aggregate";
 export { computeFairShares } from "./fairshare";
+export { updateStarvation } from "./starvation";
+export { planPreemption } from "./victims";
+export { releaseReservation } from "./preempt";

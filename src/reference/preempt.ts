@@ -1,0 +1,671 @@
+/**
+ * Preemption planning in plain TypeScript over the same typed columns as the WebAssembly core
+ * (`assembly/starvation.ts`, `assembly/victims.ts`), step for step, so the tests can require
+ * identical plans and the benchmark can measure one against the other. The rules are written
+ * out in the header of `assembly/victims.ts`; this file repeats only what differs in form.
+ */
+import type { CoreState } from "../core/state.js";
+import {
+  ALLOC_LIVE,
+  JOB_ELASTIC,
+  JOB_GANG,
+  JOB_PREEMPTIBLE,
+  JOB_RUNNING,
+  NODE_SCHEDULABLE,
+  NONE,
+  QUEUE_LEAF,
+  QUEUE_PREEMPTABLE,
+  STARVED_FAIR_SHARE,
+  STARVED_MIN_SHARE,
+  TASK_AM,
+} from "../core/layout.js";
+
+/** Relative tolerance of share comparisons, as the core's SHARE_TOLERANCE. */
+export const SHARE_TOLERANCE = 1e-9;
+const FIT_TOLERANCE = 1e-9;
+
+/** `alloc.preemptState` values. */
+export const PREEMPT_CANDIDATE = 0;
+export const PREEMPT_VICTIM = 1;
+export const PREEMPT_TENTATIVE = 2;
+export const PREEMPT_EXCLUDED = 3;
+
+const CANDIDATE = PREEMPT_CANDIDATE;
+const VICTIM = PREEMPT_VICTIM;
+const TENTATIVE = PREEMPT_TENTATIVE;
+const EXCLUDED = PREEMPT_EXCLUDED;
+const I32_MIN = -2147483648;
+
+/** Runs the core's updateStarvation in TypeScript; returns the number of starved leaves. */
+export function updateStarvationTs(state: CoreState): number {
+  return new Planner(state).updateStarvation();
+}
+
+/** Runs the core's planPreemption in TypeScript; returns the number of victim rows. */
+export function planPreemptionTs(state: CoreState): number {
+  return new Planner(state).plan();
+}
+
+class Planner {
+  private readonly D: number;
+  private readonly header: { i32: (k: string) => Int32Array; f64: (k: string) => Float64Array };
+  private readonly q: {
+    parent: Int32Array; depth: Int32Array; flags: Uint8Array; usage: Float64Array; demand: Float64Array;
+    min: Float64Array; fair: Float64Array; threshold: Float64Array; minTimeout: Float64Array; fairTimeout: Float64Array;
+    belowMin: Float64Array; belowFair: Float64Array; starvedFor: Uint8Array; starvation: Float64Array;
+    need: Float64Array; release: Float64Array;
+  };
+  private readonly n: {
+    flags: Uint8Array; gpuType: Int32Array; labels: Int32Array; capacity: Float64Array; free: Float64Array;
+    reservedFor: Int32Array; reservedUntil: Float64Array; reserved: Float64Array; firstAlloc: Int32Array; planFree: Float64Array;
+  };
+  private readonly j: {
+    queue: Int32Array; flags: Uint8Array; priority: Int32Array; checkpointInterval: Float64Array; firstGroup: Int32Array;
+    groupCount: Int32Array; pendingTasks: Int32Array; elasticMin: Int32Array; usage: Float64Array; lostWork: Float64Array;
+    reservations: Int32Array;
+  };
+  private readonly g: { pending: Int32Array; gpuTypes: Int32Array; labels: Int32Array; request: Float64Array; job: Int32Array };
+  private readonly a: {
+    job: Int32Array; node: Int32Array; flags: Uint8Array; startTime: Float64Array; lastCheckpoint: Float64Array;
+    request: Float64Array; next: Int32Array; state: Uint8Array; lostWork: Float64Array;
+  };
+  private readonly v: { alloc: Int32Array; forJob: Int32Array; reason: Int32Array; forNode: Int32Array; forQueue: Int32Array };
+  private readonly scratchA: Int32Array;
+  private readonly scratchB: Int32Array;
+  private readonly scratchC: Int32Array;
+  private readonly clusterCapacity: Float64Array;
+  private readonly now: number;
+  private readonly reservationTimeout: number;
+  private setHasAm = false;
+  private setPriority = 0;
+  private setOldest = 0;
+
+  constructor(private readonly state: CoreState) {
+    const s = state;
+    this.D = s.dims;
+    this.header = { i32: (k) => s.i32(`header.${k}`), f64: (k) => s.f64(`header.${k}`) };
+    this.q = {
+      parent: s.i32("queue.parent"), depth: s.i32("queue.depth"), flags: s.u8("queue.flags"), usage: s.f64("queue.usage"),
+      demand: s.f64("queue.demand"), min: s.f64("queue.minResources"), fair: s.f64("queue.fairShare"),
+      threshold: s.f64("queue.fairShareThreshold"), minTimeout: s.f64("queue.minShareTimeout"),
+      fairTimeout: s.f64("queue.fairShareTimeout"), belowMin: s.f64("queue.belowMinSince"), belowFair: s.f64("queue.belowFairSince"),
+      starvedFor: s.u8("queue.starvedFor"), starvation: s.f64("queue.starvation"), need: s.f64("queue.preemptNeed"),
+      release: s.f64("queue.preemptRelease"),
+    };
+    this.n = {
+      flags: s.u8("node.flags"), gpuType: s.i32("node.gpuType"), labels: s.i32("node.labels"), capacity: s.f64("node.capacity"),
+      free: s.f64("node.free"), reservedFor: s.i32("node.reservedFor"), reservedUntil: s.f64("node.reservedUntil"),
+      reserved: s.f64("node.reserved"), firstAlloc: s.i32("node.firstAlloc"), planFree: s.f64("node.planFree"),
+    };
+    this.j = {
+      queue: s.i32("job.queue"), flags: s.u8("job.flags"), priority: s.i32("job.priority"),
+      checkpointInterval: s.f64("job.checkpointInterval"), firstGroup: s.i32("job.firstGroup"), groupCount: s.i32("job.groupCount"),
+      pendingTasks: s.i32("job.pendingTasks"), elasticMin: s.i32("job.elasticMin"), usage: s.f64("job.usage"),
+      lostWork: s.f64("job.lostWork"), reservations: s.i32("job.reservations"),
+    };
+    this.g = {
+      pending: s.i32("group.pending"), gpuTypes: s.i32("group.gpuTypes"), labels: s.i32("group.labels"),
+      request: s.f64("group.request"), job: s.i32("group.job"),
+    };
+    this.a = {
+      job: s.i32("alloc.job"), node: s.i32("alloc.node"), flags: s.u8("alloc.flags"), startTime: s.f64("alloc.startTime"),
+      lastCheckpoint: s.f64("alloc.lastCheckpoint"), request: s.f64("alloc.request"), next: s.i32("alloc.nextOnNode"),
+      state: s.u8("alloc.preemptState"), lostWork: s.f64("alloc.lostWork"),
+    };
+    this.v = {
+      alloc: s.i32("victim.alloc"), forJob: s.i32("victim.forJob"), reason: s.i32("victim.reason"),
+      forNode: s.i32("victim.forNode"), forQueue: s.i32("victim.forQueue"),
+    };
+    this.scratchA = s.i32("scratch.i32a");
+    this.scratchB = s.i32("scratch.i32b");
+    this.scratchC = s.i32("scratch.i32c");
+    this.clusterCapacity = s.f64("header.clusterCapacity");
+    this.now = s.f64("header.time")[0];
+    this.reservationTimeout = s.f64("header.reservationTimeout")[0];
+  }
+
+  private count(name: string): number {
+    return this.header.i32(name)[0];
+  }
+
+  private get victimCount(): number {
+    return this.header.i32("victimCount")[0];
+  }
+
+  private set victimCount(value: number) {
+    this.header.i32("victimCount")[0] = value;
+  }
+
+  updateStarvation(): number {
+    const { D, now } = this;
+    const q = this.q;
+    const queues = this.count("queueCount");
+    let starvedLeaves = 0;
+    for (let i = 0; i < queues; i++) {
+      // 1. Compare usage with both shares, each capped by demand.
+      let belowMin = false;
+      let fairTargets = false;
+      let fairRatio = 0;
+      for (let d = 0; d < D; d++) {
+        const demand = q.demand[i * D + d];
+        if (demand <= 0) continue;
+        const usage = q.usage[i * D + d];
+        const minTarget = Math.min(q.min[i * D + d], demand);
+        if (usage < minTarget * (1 - SHARE_TOLERANCE)) belowMin = true;
+        const fairTarget = Math.min(q.fair[i * D + d], demand);
+        if (fairTarget > 0) {
+          fairTargets = true;
+          fairRatio = Math.max(fairRatio, usage / fairTarget);
+        }
+      }
+      const threshold = q.threshold[i];
+      const belowFair = fairTargets && fairRatio < threshold * (1 - SHARE_TOLERANCE);
+
+      // 2. Move the clocks.
+      let minSince = q.belowMin[i];
+      if (!belowMin) minSince = NaN;
+      else if (Number.isNaN(minSince)) minSince = now;
+      q.belowMin[i] = minSince;
+      let fairSince = q.belowFair[i];
+      if (!belowFair) fairSince = NaN;
+      else if (Number.isNaN(fairSince)) fairSince = now;
+      q.belowFair[i] = fairSince;
+
+      // 3. Starvation vector of leaves whose timeout has passed.
+      let starvedFor = 0;
+      if (q.flags[i] & QUEUE_LEAF) {
+        if (belowMin && now - minSince >= q.minTimeout[i]) starvedFor |= STARVED_MIN_SHARE;
+        if (belowFair && now - fairSince >= q.fairTimeout[i]) starvedFor |= STARVED_FAIR_SHARE;
+      }
+      q.starvedFor[i] = starvedFor;
+      let starved = false;
+      for (let d = 0; d < D; d++) {
+        let deficit = 0;
+        if (starvedFor !== 0) {
+          const demand = q.demand[i * D + d];
+          const usage = q.usage[i * D + d];
+          if (starvedFor & STARVED_MIN_SHARE) deficit = Math.max(deficit, Math.min(q.min[i * D + d], demand) - usage);
+          if (starvedFor & STARVED_FAIR_SHARE) deficit = Math.max(deficit, threshold * Math.min(q.fair[i * D + d], demand) - usage);
+          deficit = Math.min(deficit, demand - usage);
+          if (deficit < 0) deficit = 0;
+        }
+        if (deficit > 0) starved = true;
+        q.starvation[i * D + d] = deficit;
+        q.need[i * D + d] = deficit;
+      }
+      if (starved) starvedLeaves++;
+    }
+    return starvedLeaves;
+  }
+
+  plan(): number {
+    this.victimCount = 0;
+    const starvedLeaves = this.updateStarvation();
+    const { D, now, n, j: job, a: alloc } = this;
+    const nodes = this.count("nodeCount");
+    const jobs = this.count("jobCount");
+    const queues = this.count("queueCount");
+
+    // 2. Reservations.
+    for (let j = 0; j < jobs; j++) job.reservations[j] = 0;
+    for (let i = 0; i < nodes; i++) {
+      const holder = n.reservedFor[i];
+      if (n.reservedUntil[i] > now && holder >= 0 && holder < jobs && job.pendingTasks[holder] > 0) {
+        job.reservations[holder]++;
+        continue;
+      }
+      this.clearReservation(i);
+    }
+    if (starvedLeaves === 0) return 0;
+
+    // 3. Work space.
+    const gpuDim = this.count("gpuDim");
+    const costDim = gpuDim === NONE ? 0 : gpuDim;
+    for (let i = 0; i < nodes; i++) {
+      n.firstAlloc[i] = NONE;
+      for (let d = 0; d < D; d++) n.planFree[i * D + d] = n.free[i * D + d] - n.reserved[i * D + d];
+    }
+    this.q.release.fill(0, 0, queues * D);
+    for (let j = 0; j < jobs; j++) {
+      job.lostWork[j] = 0;
+      this.scratchA[j] = 0;
+    }
+    const allocs = this.count("allocCount");
+    for (let a = allocs - 1; a >= 0; a--) {
+      if ((alloc.flags[a] & ALLOC_LIVE) === 0) {
+        alloc.state[a] = EXCLUDED;
+        continue;
+      }
+      const j = alloc.job[a];
+      const lost = alloc.request[a * D + costDim] * this.lostSeconds(a, j);
+      alloc.lostWork[a] = lost;
+      job.lostWork[j] += lost;
+      const node = alloc.node[a];
+      alloc.next[a] = n.firstAlloc[node];
+      n.firstAlloc[node] = a;
+      const preemptable = (job.flags[j] & JOB_PREEMPTIBLE) !== 0 && (this.q.flags[job.queue[j]] & QUEUE_PREEMPTABLE) !== 0;
+      alloc.state[a] = preemptable ? CANDIDATE : EXCLUDED;
+    }
+    const placements = this.count("placementCount");
+    const placementAlloc = this.state.i32("placement.alloc");
+    for (let p = 0; p < placements; p++) {
+      const a = placementAlloc[p];
+      if (a >= 0 && a < allocs) alloc.state[a] = EXCLUDED;
+    }
+
+    // 4. Starved jobs in row order.
+    for (let j = 0; j < jobs; j++) {
+      const q = job.queue[j];
+      if (this.q.starvedFor[q] === 0) continue;
+      if (job.pendingTasks[j] <= 0 || job.reservations[j] > 0) continue;
+      this.planJob(j, q);
+    }
+    return this.victimCount;
+  }
+
+  private lostSeconds(a: number, j: number): number {
+    const { now } = this;
+    const start = this.a.startTime[a];
+    const checkpoint = this.a.lastCheckpoint[a];
+    const interval = this.j.checkpointInterval[j];
+    let since = start;
+    if (!Number.isNaN(checkpoint)) since = checkpoint;
+    else if (interval > 0 && now > start) since = start + Math.floor((now - start) / interval) * interval;
+    return Math.max(0, now - since);
+  }
+
+  private clearReservation(i: number): void {
+    this.n.reservedFor[i] = NONE;
+    this.n.reservedUntil[i] = 0;
+    this.n.reserved.fill(0, i * this.D, (i + 1) * this.D);
+  }
+
+  private dominantDim(g: number): number {
+    let best = 0;
+    let bestShare = -1;
+    for (let d = 0; d < this.D; d++) {
+      const capacity = this.clusterCapacity[d];
+      const share = capacity > 0 ? this.g.request[g * this.D + d] / capacity : 0;
+      if (share > bestShare) {
+        bestShare = share;
+        best = d;
+      }
+    }
+    return best;
+  }
+
+  private planJob(j: number, q: number): void {
+    const flags = this.j.flags[j];
+    const pending = this.j.pendingTasks[j];
+    let batch = 1;
+    if (flags & JOB_GANG) batch = pending;
+    else if ((flags & JOB_ELASTIC) !== 0 && (flags & JOB_RUNNING) === 0) batch = Math.min(pending, Math.max(1, this.j.elasticMin[j]));
+
+    if (batch > 1) {
+      if (batch > this.count("scratchCapacity")) return;
+      this.planBatch(j, q, batch);
+      return;
+    }
+    const first = this.j.firstGroup[j];
+    const last = first + this.j.groupCount[j];
+    for (let g = first; g < last; g++) {
+      for (let k = this.g.pending[g]; k > 0; k--) {
+        if (this.q.need[q * this.D + this.dominantDim(g)] <= FIT_TOLERANCE) return;
+        if (this.placeTask(j, g, q) === NONE) return;
+      }
+    }
+  }
+
+  private planBatch(j: number, q: number, count: number): void {
+    const { D } = this;
+    const first = this.j.firstGroup[j];
+    const last = first + this.j.groupCount[j];
+    const request = this.g.request;
+    for (let d = 0; d < D; d++) {
+      let total = 0;
+      let largest = 0;
+      let left = count;
+      for (let g = first; g < last && left > 0; g++) {
+        const k = Math.min(left, this.g.pending[g]);
+        total += k * request[g * D + d];
+        if (k > 0) largest = Math.max(largest, request[g * D + d]);
+        left -= k;
+      }
+      if (total > 0 && total - largest >= this.q.need[q * D + d] + FIT_TOLERANCE) return;
+    }
+
+    const savedVictims = this.victimCount;
+    let planned = 0;
+    let ok = true;
+    for (let g = first; g < last && planned < count && ok; g++) {
+      for (let k = this.g.pending[g]; k > 0 && planned < count; k--) {
+        const node = this.placeTask(j, g, q);
+        if (node === NONE) {
+          ok = false;
+          break;
+        }
+        this.scratchB[planned] = node;
+        this.scratchC[planned] = g;
+        planned++;
+      }
+    }
+    if (ok) return;
+
+    const n = this.n;
+    for (let i = planned - 1; i >= 0; i--) {
+      const node = this.scratchB[i];
+      const g = this.scratchC[i];
+      let empty = true;
+      for (let d = 0; d < D; d++) {
+        const r = request[g * D + d];
+        n.planFree[node * D + d] += r;
+        const reserved = n.reserved[node * D + d] - r;
+        n.reserved[node * D + d] = reserved;
+        if (reserved > FIT_TOLERANCE) empty = false;
+        this.q.need[q * D + d] += r;
+      }
+      if (empty) this.clearReservation(node);
+    }
+    for (let v = this.victimCount - 1; v >= savedVictims; v--) {
+      const a = this.v.alloc[v];
+      const vj = this.a.job[a];
+      const node = this.a.node[a];
+      this.a.state[a] = CANDIDATE;
+      for (let d = 0; d < D; d++) n.planFree[node * D + d] -= this.a.request[a * D + d];
+      if (this.j.flags[vj] & JOB_GANG) {
+        if (this.scratchA[vj] === VICTIM) {
+          this.addRelease(this.j.queue[vj], this.j.usage, vj, -1);
+          this.scratchA[vj] = 0;
+        }
+      } else {
+        this.addRelease(this.j.queue[vj], this.a.request, a, -1);
+      }
+    }
+    this.victimCount = savedVictims;
+  }
+
+  private placeTask(j: number, g: number, q: number): number {
+    const { D, now, n } = this;
+    const nodes = this.count("nodeCount");
+    const types = this.g.gpuTypes[g];
+    const labels = this.g.labels[g];
+    let best = NONE;
+    let bestCost = Infinity;
+    let bestHasAm = false;
+    let bestPriority = 0;
+    let bestOldest = 0;
+
+    for (let i = 0; i < nodes; i++) {
+      if ((n.flags[i] & NODE_SCHEDULABLE) === 0) continue;
+      if (types !== 0) {
+        const type = n.gpuType[i];
+        if (type === NONE) continue;
+        if ((types & (1 << type)) === 0) continue;
+      }
+      if ((labels & ~n.labels[i]) !== 0) continue;
+      if (n.reservedUntil[i] > now && n.reservedFor[i] !== j) continue;
+      if (!this.canEverFit(i, g)) continue;
+      if (this.fits(i, g)) {
+        best = i;
+        bestCost = 0;
+        break;
+      }
+      const cost = this.selectVictims(i, g, q, bestHasAm ? Infinity : bestCost);
+      this.rollbackTentative(i);
+      if (cost === Infinity) continue;
+      if (best !== NONE) {
+        if (this.setHasAm !== bestHasAm) {
+          if (this.setHasAm) continue;
+        } else if (cost !== bestCost) {
+          if (cost > bestCost) continue;
+        } else if (this.setPriority !== bestPriority) {
+          if (this.setPriority > bestPriority) continue;
+        } else if (this.setOldest <= bestOldest) continue;
+      }
+      best = i;
+      bestHasAm = this.setHasAm;
+      bestCost = cost;
+      bestPriority = this.setPriority;
+      bestOldest = this.setOldest;
+    }
+    if (best === NONE) return NONE;
+
+    if (!this.fits(best, g)) {
+      this.selectVictims(best, g, q, Infinity);
+      this.commitTentative(best, j, q);
+    }
+    const until = now + this.reservationTimeout;
+    if (n.reservedFor[best] !== j) this.clearReservation(best);
+    n.reservedFor[best] = j;
+    n.reservedUntil[best] = until;
+    for (let d = 0; d < D; d++) {
+      const r = this.g.request[g * D + d];
+      n.planFree[best * D + d] -= r;
+      n.reserved[best * D + d] += r;
+      this.q.need[q * D + d] -= r;
+    }
+    return best;
+  }
+
+  private fits(i: number, g: number): boolean {
+    const { D } = this;
+    for (let d = 0; d < D; d++) {
+      if (this.g.request[g * D + d] > this.n.planFree[i * D + d] + FIT_TOLERANCE) return false;
+    }
+    return true;
+  }
+
+  private canEverFit(i: number, g: number): boolean {
+    const { D } = this;
+    for (let d = 0; d < D; d++) {
+      if (this.g.request[g * D + d] > this.n.capacity[i * D + d] - this.n.reserved[i * D + d] + FIT_TOLERANCE) return false;
+    }
+    return true;
+  }
+
+  private helps(a: number, i: number, g: number): boolean {
+    const { D } = this;
+    for (let d = 0; d < D; d++) {
+      if (this.a.request[a * D + d] <= 0) continue;
+      if (this.g.request[g * D + d] > this.n.planFree[i * D + d] + FIT_TOLERANCE) return true;
+    }
+    return false;
+  }
+
+  private selectVictims(i: number, g: number, q: number, bound: number): number {
+    const { a: alloc, j: job, n } = this;
+    let cost = 0;
+
+    // 1. Greedy cover.
+    while (!this.fits(i, g)) {
+      let pick = NONE;
+      let pickAm = false;
+      let pickCost = 0;
+      let pickPriority = 0;
+      let pickStart = 0;
+      for (let a = n.firstAlloc[i]; a !== NONE; a = alloc.next[a]) {
+        if (alloc.state[a] !== CANDIDATE) continue;
+        if (!this.helps(a, i, g)) continue;
+        const vj = alloc.job[a];
+        const gang = (job.flags[vj] & JOB_GANG) !== 0;
+        const am = (alloc.flags[a] & TASK_AM) !== 0;
+        const c = gang ? job.lostWork[vj] : alloc.lostWork[a];
+        const priority = job.priority[vj];
+        const start = alloc.startTime[a];
+        if (pick !== NONE) {
+          if (am !== pickAm) {
+            if (am) continue;
+          } else if (c !== pickCost) {
+            if (c > pickCost) continue;
+          } else if (priority !== pickPriority) {
+            if (priority > pickPriority) continue;
+          } else if (start !== pickStart) {
+            if (start < pickStart) continue;
+          } else if (a < pick) continue;
+        }
+        const ok = gang
+          ? this.canRelease(job.queue[vj], q, job.usage, vj)
+          : this.canRelease(job.queue[vj], q, alloc.request, a);
+        if (!ok) continue;
+        pick = a;
+        pickAm = am;
+        pickCost = c;
+        pickPriority = priority;
+        pickStart = start;
+      }
+      if (pick === NONE) return Infinity;
+      this.markTentative(i, pick, 1);
+      cost += pickCost;
+      if (cost > bound) return Infinity;
+    }
+
+    // 2. Drop, in node-list order, every victim the task can do without.
+    for (let a = n.firstAlloc[i]; a !== NONE; a = alloc.next[a]) {
+      if (alloc.state[a] !== TENTATIVE) continue;
+      const vj = alloc.job[a];
+      if ((job.flags[vj] & JOB_GANG) !== 0 && this.scratchA[vj] !== TENTATIVE) continue;
+      this.markTentative(i, a, -1);
+      if (this.fits(i, g)) continue;
+      this.markTentative(i, a, 1);
+    }
+
+    // 3. Price what is left.
+    cost = 0;
+    this.setHasAm = false;
+    this.setPriority = I32_MIN;
+    this.setOldest = Infinity;
+    for (let a = n.firstAlloc[i]; a !== NONE; a = alloc.next[a]) {
+      if (alloc.state[a] !== TENTATIVE) continue;
+      const vj = alloc.job[a];
+      const gang = (job.flags[vj] & JOB_GANG) !== 0;
+      if (!gang) cost += alloc.lostWork[a];
+      else if (this.scratchA[vj] === TENTATIVE) {
+        cost += job.lostWork[vj];
+        this.scratchA[vj] = -TENTATIVE;
+      }
+      if (alloc.flags[a] & TASK_AM) this.setHasAm = true;
+      this.setPriority = Math.max(this.setPriority, job.priority[vj]);
+      this.setOldest = Math.min(this.setOldest, alloc.startTime[a]);
+    }
+    for (let a = n.firstAlloc[i]; a !== NONE; a = alloc.next[a]) {
+      const vj = alloc.job[a];
+      if (this.scratchA[vj] === -TENTATIVE) this.scratchA[vj] = TENTATIVE;
+    }
+    return cost > bound ? Infinity : cost;
+  }
+
+  private markTentative(i: number, a: number, sign: number): void {
+    const { a: alloc, j: job, n } = this;
+    const vj = alloc.job[a];
+    const state = sign > 0 ? TENTATIVE : CANDIDATE;
+    const from = sign > 0 ? CANDIDATE : TENTATIVE;
+    if (job.flags[vj] & JOB_GANG) {
+      for (let b = n.firstAlloc[i]; b !== NONE; b = alloc.next[b]) {
+        if (alloc.job[b] !== vj || alloc.state[b] !== from) continue;
+        alloc.state[b] = state;
+        this.addToPlanFree(i, b, sign);
+      }
+      this.scratchA[vj] = sign > 0 ? TENTATIVE : 0;
+      this.addRelease(job.queue[vj], job.usage, vj, sign);
+    } else {
+      alloc.state[a] = state;
+      this.addToPlanFree(i, a, sign);
+      this.addRelease(job.queue[vj], alloc.request, a, sign);
+    }
+  }
+
+  private rollbackTentative(i: number): void {
+    for (let a = this.n.firstAlloc[i]; a !== NONE; a = this.a.next[a]) {
+      if (this.a.state[a] === TENTATIVE) this.markTentative(i, a, -1);
+    }
+  }
+
+  private commitTentative(i: number, j: number, q: number): void {
+    const { a: alloc, j: job } = this;
+    const reason = this.q.starvedFor[q];
+    for (let a = this.n.firstAlloc[i]; a !== NONE; a = alloc.next[a]) {
+      if (alloc.state[a] !== TENTATIVE) continue;
+      const vj = alloc.job[a];
+      if ((job.flags[vj] & JOB_GANG) === 0) {
+        alloc.state[a] = VICTIM;
+        this.writeVictim(a, j, q, i, reason);
+        continue;
+      }
+      this.scratchA[vj] = VICTIM;
+      const allocs = this.count("allocCount");
+      for (let b = 0; b < allocs; b++) {
+        if (alloc.job[b] !== vj) continue;
+        const state = alloc.state[b];
+        if (state === TENTATIVE) {
+          alloc.state[b] = VICTIM;
+          this.writeVictim(b, j, q, i, reason);
+        } else if (state === CANDIDATE || (state === EXCLUDED && (alloc.flags[b] & ALLOC_LIVE) !== 0)) {
+          alloc.state[b] = VICTIM;
+          this.addToPlanFree(alloc.node[b], b, 1);
+          this.writeVictim(b, j, q, i, reason);
+        }
+      }
+    }
+  }
+
+  private writeVictim(a: number, j: number, q: number, i: number, reason: number): void {
+    const v = this.victimCount;
+    if (v >= this.count("victimCapacity")) return;
+    this.v.alloc[v] = a;
+    this.v.forJob[v] = j;
+    this.v.reason[v] = reason;
+    this.v.forNode[v] = i;
+    this.v.forQueue[v] = q;
+    this.victimCount = v + 1;
+  }
+
+  private addToPlanFree(i: number, a: number, sign: number): void {
+    const { D } = this;
+    for (let d = 0; d < D; d++) this.n.planFree[i * D + d] += sign * this.a.request[a * D + d];
+  }
+
+  /** Adds `sign` x row `row` of `vectors` to the release of leaf `q` and every ancestor. */
+  private addRelease(q: number, vectors: Float64Array, row: number, sign: number): void {
+    const { D } = this;
+    for (let p = q; p !== NONE; p = this.q.parent[p]) {
+      for (let d = 0; d < D; d++) this.q.release[p * D + d] += sign * vectors[row * D + d];
+    }
+  }
+
+  private canRelease(victimQueue: number, starvedQueue: number, vectors: Float64Array, row: number): boolean {
+    if (victimQueue === starvedQueue) return false;
+    const { D, q } = this;
+    const lca = this.commonAncestor(victimQueue, starvedQueue);
+    for (let p = victimQueue; p !== lca && p !== NONE; p = q.parent[p]) {
+      let ratio = 0;
+      let targets = false;
+      for (let d = 0; d < D; d++) {
+        const freed = vectors[row * D + d];
+        const after = q.usage[p * D + d] - q.release[p * D + d] - freed;
+        const demand = q.demand[p * D + d];
+        if (freed > 0) {
+          const minTarget = Math.min(q.min[p * D + d], demand);
+          if (after < minTarget * (1 - SHARE_TOLERANCE)) return false;
+        }
+        const fairTarget = Math.min(q.fair[p * D + d], demand);
+        if (fairTarget > 0) {
+          targets = true;
+          ratio = Math.max(ratio, after / fairTarget);
+        }
+      }
+      if (targets && ratio < 1 - SHARE_TOLERANCE) return false;
+    }
+    return true;
+  }
+
+  private commonAncestor(a: number, b: number): number {
+    const { parent, depth } = this.q;
+    while (depth[a] > depth[b]) a = parent[a];
+    while (depth[b] > depth[a]) b = parent[b];
+    while (a !== b) {
+      a = parent[a];
+      b = parent[b];
+    }
+    return a;
+  }
+}

@@ -256,13 +256,17 @@ function jainFairness(result: SimulationResult): Metrics["fairness"] {
   return { jainIndex: samples > 0 ? total / samples : 1, jainIndexOfTotals: Number.isNaN(ofTotals) ? 1 : ofTotals, samples };
 }
 
+/** Slack for rho above 1, so that floating-point noise in run times does not count as unfair. */
+const RHO_TOLERANCE = 1e-9;
+
 function finishTimeFairness(finished: JobOutcome[]): Metrics["finishTimeFairness"] {
   const rhos: number[] = [];
   for (const job of finished) {
     const rho = finishTimeFairnessOf(job);
     if (rho !== undefined) rhos.push(rho);
   }
-  return { ...distribution(rhos), fractionAboveOne: rhos.length > 0 ? rhos.filter((rho) => rho > 1).length / rhos.length : 0 };
+  const above = rhos.filter((rho) => rho > 1 + RHO_TOLERANCE).length;
+  return { ...distribution(rhos), fractionAboveOne: rhos.length > 0 ? above / rhos.length : 0 };
 }
 
 /** Returns Themis' rho of a finished job under the 1/N approximation above, or undefined without a run time. */

@@ -10,6 +10,8 @@ export function heapBase(): usize {
 }
 export { refreshState } from "./aggregate";
 export { computeFairShares } from "./fairshare";
+export { schedulePass } from "./allocate";
+export { buildTopologyOrders } from "./nodeindex";
 export { updateStarvation } from "./starvation";
 export { planPreemption } from "./victims";
 export { releaseReservation } from "./preempt";

@@ -6,6 +6,7 @@
  */
 import { Command } from "commander";
 import { InputError } from "../errors.js";
+import { registerSchedule } from "./schedule.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .name("fairsched")
     .description("Fair-share scheduler core for GPU clusters: shares, scheduling passes, trace replay and what-if studies")
     .showHelpAfterError();
+  registerSchedule(program);
   return program;
 }
 

@@ -24,6 +24,7 @@ import {
 } from "./core/layout.js";
 import { CoreState } from "./core/state.js";
 import { readDecision, type Decision } from "./decision.js";
+import { capturePreemptionState, planPreemptionInto, preparePreemption, restorePreemptionState } from "./preemption.js";
 import type { AllocationSpec, JobSpec, NodeSpec, QueueSpec, ResourceAmounts, Snapshot } from "./model/types.js";
 import { readShares, type QueueShareReport } from "./shares.js";
 
@@ -83,6 +84,7 @@ function prepareForPass(state: CoreState, index: StateIndex, options: SchedulerO
   state.i32("header.topologyReady")[0] = 0;
   writeRanks(state.i32("queue.nameRank"), index.queues);
   writeRanks(state.i32("job.nameRank"), index.jobs);
+  preparePreemption(state);
 }
 
 /** Writes each name's position in sorted order into `ranks`. */
@@ -94,12 +96,17 @@ function writeRanks(ranks: Int32Array, names: string[]): void {
 }
 
 /**
- * Derives usage, demand and fair shares, then runs one allocation pass. Without a fair-share
- * export in the core every fair share is unlimited.
+ * Derives usage, demand and activity (with `refresh`) and fair shares: what the allocation pass
+ * reads besides the inputs. Without a fair-share export in the core every fair share is unlimited.
  */
-function runPass(state: CoreState, refresh: boolean): number {
+export function preparePass(state: CoreState, refresh: boolean): void {
   if (refresh) state.call("refreshState");
   computeFairShares(state);
+}
+
+/** Prepares the state and runs one allocation pass; returns the placements written. */
+function runPass(state: CoreState, refresh: boolean): number {
+  preparePass(state, refresh);
   const written = state.call("schedulePass");
   if (written < 0) throw new Error("the allocation pass found no scratch rows for its node index; rebuild the state with more scratch");
   return written;
@@ -118,7 +125,9 @@ function computeFairShares(state: CoreState): void {
 export function decide(snapshot: Snapshot, options: SchedulerOptions = {}): Decision {
   const { state, index } = loadForScheduling(snapshot, options);
   runPass(state, true);
-  return readDecision(state, index, (allocRow) => allocRow);
+  const decision = readDecision(state, index, (allocRow) => allocRow);
+  // Preemption: plan for what the pass could not place (src/preemption.ts).
+  return planPreemptionInto(state, index, decision, (allocRow) => allocRow);
 }
 
 /** An incremental scheduler over one core state; see the module comment. */
@@ -203,7 +212,10 @@ export class Scheduler {
     // Task ids follow allocations in job order; rebuild the id list for the edited job set.
     const ids: number[] = [];
     for (const job of next.jobs) for (const a of job.allocations ?? []) for (let k = 0; k < (a.count ?? 1); k++) ids.push(taskIdsOf(a)[k]);
+    // Starvation clocks and reservations live in the state: carry them into the new one.
+    const carried = capturePreemptionState(this.state, this.index);
     this.load(next, ids, missed);
+    restorePreemptionState(this.state, this.index, carried);
   }
 
   /** Replaces the host's job specs with the live ones of `snapshot`. */
@@ -493,6 +505,8 @@ export class Scheduler {
       this.rowOfTask.set(id, a);
       return id;
     });
+    // Preemption: plan for what the pass could not place (src/preemption.ts).
+    planPreemptionInto(this.state, this.index, decision, (a) => this.taskOfRow[a] ?? a);
     this.recordPlacements(decision);
     this.lastDecision = decision;
     this.dirty = this.anyWaitingForLocality();

@@ -187,3 +187,54 @@ export function writeReservations(state: CoreState, index: StateIndex, reservati
     }
   }
 }
+
+/** What a decision carries besides placements, preemptions and pending reasons. */
+export interface PreemptionOutput {
+  /** Every queue's starvation clocks after the pass; hand them to the next `decide` call. */
+  queues: QueueClock[];
+  /** Space held for starved jobs after the pass. */
+  reservations: Reservation[];
+}
+
+/**
+ * Plans preemption on a state the allocation pass has just run on, and fills `decision` with the
+ * preemptions, the queues' clocks and the reservations. `taskOf(allocRow)` returns the task id
+ * the host gives each alloc row. Returns `decision`.
+ */
+export function planPreemptionInto<T extends { preemptions: Preemption[] }>(
+  state: CoreState,
+  index: StateIndex,
+  decision: T,
+  taskOf: (allocRow: number) => number,
+): T & PreemptionOutput {
+  state.call("planPreemption");
+  const result = decision as T & PreemptionOutput;
+  result.preemptions = readPreemptions(state, index, taskOf);
+  result.queues = readQueueClocks(state, index);
+  result.reservations = readReservations(state, index);
+  return result;
+}
+
+/** Preemption state that must survive a rebuild of the core state. */
+export interface CarriedPreemptionState {
+  clocks: QueueClock[];
+  reservations: Reservation[];
+}
+
+/** Reads the clocks and reservations of `state` before it is rebuilt. */
+export function capturePreemptionState(state: CoreState, index: StateIndex): CarriedPreemptionState {
+  return { clocks: readQueueClocks(state, index), reservations: readReservations(state, index) };
+}
+
+/** Writes clocks and reservations captured from an earlier state into a rebuilt one, by name. */
+export function restorePreemptionState(state: CoreState, index: StateIndex, carried: CarriedPreemptionState): void {
+  const minSince = state.f64("queue.belowMinSince");
+  const fairSince = state.f64("queue.belowFairSince");
+  for (const clock of carried.clocks) {
+    const q = index.queueRow.get(clock.name);
+    if (q === undefined) continue;
+    minSince[q] = clock.belowMinShareSince ?? NaN;
+    fairSince[q] = clock.belowFairShareSince ?? NaN;
+  }
+  writeReservations(state, index, carried.reservations);
+}

@@ -541,7 +541,7 @@ function tryJob(j: i32): i32 {
         if (elsewhere == unit) {
           rollback(start);
           setJobMissedOffers(j, missed + 1);
-          setReason(j, REASON_WAITING_FOR_LOCALITY, NONE, 0, <f64>(missed + 1), <f64>(offerLimit * level));
+          setReason(j, REASON_WAITING_FOR_LOCALITY, NONE, 0, <f64>(missed + 1), <f64>(offerLimit * (3 - level)));
         } else {
           setNoFit(j, unit, elsewhere);
         }

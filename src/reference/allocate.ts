@@ -1311,7 +1311,7 @@ function tryJob(j: number): number {
         if (elsewhere == unit) {
           rollback(start);
           setJobMissedOffers(j, missed + 1);
-          setReason(j, REASON_WAITING_FOR_LOCALITY, NONE, 0, (missed + 1), (offerLimit * level));
+          setReason(j, REASON_WAITING_FOR_LOCALITY, NONE, 0, (missed + 1), (offerLimit * (3 - level)));
         } else {
           setNoFit(j, unit, elsewhere);
         }

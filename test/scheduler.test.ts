@@ -1,0 +1,155 @@
+// Unit tests of the incremental Scheduler: events in, decisions out, state kept across calls.
+import { describe, expect, test } from "vitest";
+
+import type { JobSpec, Snapshot } from "../src/model/types.js";
+import { Scheduler } from "../src/scheduler.js";
+
+function cluster(nodes = 2): Snapshot {
+  return {
+    version: 1,
+    time: 0,
+    resources: ["gpu", "cpu", "memory"],
+    nodes: Array.from({ length: nodes }, (_, i) => ({
+      name: `n${i}`,
+      capacity: { gpu: 8, cpu: 64, memory: 524288 },
+      gpuType: "A100",
+      topology: `z/r0/d${i}`,
+    })),
+    queues: [{ name: "root.a" }, { name: "root.b" }],
+    jobs: [],
+  };
+}
+
+function job(name: string, gpu: number, count: number, extra: Partial<JobSpec> = {}): JobSpec {
+  return { name, queue: "root.a", user: "u", submitTime: 0, tasks: [{ request: { gpu, cpu: 1, memory: 1024 }, count }], ...extra };
+}
+
+describe("Scheduler", () => {
+  test("submit then schedule places tasks", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.submit(job("a", 4, 3));
+    expect(scheduler.schedule().placements.length).toBe(3);
+  });
+
+  test("schedule with nothing changed places nothing", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.submit(job("a", 8, 3));
+    scheduler.schedule();
+    expect(scheduler.schedule().placements).toEqual([]);
+  });
+
+  test("unchanged schedule keeps pending reasons", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.submit(job("a", 8, 3));
+    scheduler.schedule();
+    expect(scheduler.schedule().pending.map((p) => p.job)).toEqual(["a"]);
+  });
+
+  test("finished task frees room for pending work", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster(1));
+    scheduler.submit(job("a", 8, 2));
+    const first = scheduler.schedule().placements[0];
+    scheduler.finishTask(first.task);
+    expect(scheduler.schedule().placements.map((p) => p.job)).toEqual(["a"]);
+  });
+
+  test("preempted task returns to pending", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster(1));
+    scheduler.submit(job("a", 8, 1));
+    const placed = scheduler.schedule().placements[0];
+    scheduler.preemptTask(placed.task);
+    const again = scheduler.schedule().placements;
+    expect(again.map((p) => p.job)).toEqual(["a"]);
+  });
+
+  test("task ids are unique across passes", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.submit(job("a", 4, 2));
+    const ids = scheduler.schedule().placements.map((p) => p.task);
+    scheduler.submit(job("b", 4, 2));
+    ids.push(...scheduler.schedule().placements.map((p) => p.task));
+    expect(new Set(ids).size).toBe(4);
+  });
+
+  test("removed node reports its lost tasks", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.submit(job("a", 8, 1));
+    const placed = scheduler.schedule().placements[0];
+    expect(scheduler.removeNode(placed.node)).toEqual([{ job: "a", task: placed.task }]);
+  });
+
+  test("lost task is placed again elsewhere", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.submit(job("a", 8, 1));
+    const placed = scheduler.schedule().placements[0];
+    scheduler.removeNode(placed.node);
+    const again = scheduler.schedule().placements;
+    expect(again.map((p) => p.node)).not.toContain(placed.node);
+    expect(again.length).toBe(1);
+  });
+
+  test("cordoned node takes no new tasks", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.setNodeSchedulable("n0", false);
+    scheduler.submit(job("a", 8, 2));
+    expect(scheduler.schedule().placements.map((p) => p.node)).toEqual(["n1"]);
+  });
+
+  test("added node takes pending work", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster(1));
+    scheduler.submit(job("a", 8, 2));
+    scheduler.schedule();
+    scheduler.addNode({ name: "extra", capacity: { gpu: 8, cpu: 64, memory: 524288 }, gpuType: "A100" });
+    expect(scheduler.schedule().placements.map((p) => p.node)).toEqual(["extra"]);
+  });
+
+  test("finish works after a rebuild", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster(1));
+    scheduler.submit(job("a", 8, 2));
+    const placed = scheduler.schedule().placements[0];
+    scheduler.updateQueue({ name: "root.c" });
+    scheduler.finishTask(placed.task);
+    expect(scheduler.schedule().placements.map((p) => p.job)).toEqual(["a"]);
+  });
+
+  test("removed job leaves nothing pending", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster(1));
+    scheduler.submit(job("a", 16, 1));
+    scheduler.schedule();
+    scheduler.removeJob("a");
+    expect(scheduler.schedule().pending).toEqual([]);
+  });
+
+  test("updated queue limit applies", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.updateQueue({ name: "root.a", maxResources: { gpu: 8 } });
+    scheduler.submit(job("a", 8, 2));
+    expect(scheduler.schedule().placements.length).toBe(1);
+  });
+
+  test("snapshot keeps running tasks", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.submit(job("a", 8, 1));
+    scheduler.schedule();
+    const allocations = scheduler.snapshot().jobs[0].allocations ?? [];
+    expect(allocations.map((a) => a.node)).toEqual(["n0"]);
+  });
+
+  test("submit to unknown queue fails", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    expect(() => scheduler.submit(job("a", 1, 1, { queue: "root.nope" }))).toThrow(/unknown queue root.nope/);
+  });
+
+  test("tables grow past their first size", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster(4));
+    for (let k = 0; k < 40; k++) scheduler.submit(job(`j${k}`, 1, 1, { queue: k % 2 ? "root.a" : "root.b" }));
+    expect(scheduler.schedule().placements.length).toBe(32);
+  });
+
+  test("shares reflect placements", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster());
+    scheduler.submit(job("a", 8, 1));
+    scheduler.schedule();
+    expect(scheduler.shares().find((q) => q.name === "root.a")?.usage.gpu).toBe(8);
+  });
+});

@@ -7,6 +7,7 @@
 import { Command } from "commander";
 import { InputError } from "../errors.js";
 import { registerSchedule } from "./schedule.js";
+import { registerSimulate } from "./simulate.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .description("Fair-share scheduler core for GPU clusters: shares, scheduling passes, trace replay and what-if studies")
     .showHelpAfterError();
   registerSchedule(program);
+  registerSimulate(program);
   return program;
 }
 

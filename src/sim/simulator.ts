@@ -146,6 +146,8 @@ class Simulation {
   private capacityGpus = 0;
   private schedulableGpus = 0;
   private activeJobs = 0;
+  /** Arrived jobs with at least one task waiting to be placed. */
+  private jobsWithPendingTasks = 0;
   private jobsDone = 0;
   private events = 0;
   private passes = 0;
@@ -303,6 +305,7 @@ class Simulation {
   private applyBatch(time: number): boolean {
     let changed = false;
     let external = false;
+    let onlyFinishes = true;
     for (;;) {
       const event = this.queue.peek();
       if (event === undefined || event.time !== time) break;
@@ -317,20 +320,26 @@ class Simulation {
           if (this.finishGang(event.target, event.stamp)) external = true;
           break;
         case EventKind.Node:
+          onlyFinishes = false;
           this.applyNodeEvent(this.nodeEvents[event.target]);
           external = true;
           break;
         case EventKind.Arrival:
+          onlyFinishes = false;
           this.arrive(event.target);
           external = true;
           break;
         case EventKind.Wakeup:
+          onlyFinishes = false;
           this.wakeupPending = false;
           changed = true;
           break;
       }
     }
     if (external) this.idleWakeups = 0;
+    // With nothing waiting, a pass after completions alone cannot place or preempt anything
+    // (trace jobs are not elastic), so it is skipped.
+    if (onlyFinishes && this.jobsWithPendingTasks === 0) return false;
     return changed || external;
   }
 
@@ -338,6 +347,7 @@ class Simulation {
     const job = this.jobs[index];
     job.arrived = true;
     this.activeJobs += 1;
+    if (job.pendingUnits.length > 0) this.jobsWithPendingTasks += 1;
     job.outcome.activeJobsAtSubmit = this.activeJobs;
     job.outcome.clusterGpusAtSubmit = this.capacityGpus;
     this.scheduler.submit(toJobSpec(job.trace, this.options.checkpointInterval));
@@ -402,7 +412,7 @@ class Simulation {
         gpus,
         start: this.now,
         gpuType: node.spec.gpuType ?? placement.gpuType,
-        progress: job.pendingUnits.pop() ?? 0,
+        progress: this.takePendingUnit(job),
       };
       this.runsByTask.set(run.task, run);
       this.runsBySerial.set(run.serial, run);
@@ -482,6 +492,7 @@ class Simulation {
         progress = duration > 0 ? Math.min(1, victim.progress + saved / duration) : victim.progress;
         job.outcome.lostGpuSeconds += (elapsed - saved) * victim.gpus;
       }
+      if (job.pendingUnits.length === 0) this.jobsWithPendingTasks += 1;
       insertSorted(job.pendingUnits, progress);
     }
   }
@@ -522,6 +533,14 @@ class Simulation {
     job.outcome.runTime = job.slowestDuration;
     this.activeJobs -= 1;
     this.jobsDone += 1;
+  }
+
+  /** Takes the pending task unit with the most progress for a placement. */
+  private takePendingUnit(job: JobState): number {
+    if (job.pendingUnits.length === 0) return 0;
+    const progress = job.pendingUnits.pop()!;
+    if (job.pendingUnits.length === 0) this.jobsWithPendingTasks -= 1;
+    return progress;
   }
 
   /** Removes a run from the books, counting its GPU time. */

@@ -1,0 +1,190 @@
+/**
+ * `fairsched simulate`: replays a trace on a cluster through the scheduler and prints a summary
+ * table; `--json` and `--report` write every metric and an HTML page with plots.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, extname } from "node:path";
+import { Presets, SingleBar } from "cli-progress";
+import type { Command } from "commander";
+
+import { applyQueueDefaults, loadAllocationFile, loadSnapshot, QueueTree } from "../config/index.js";
+import { InputError } from "../errors.js";
+import type { QueueSpec, SchedulingPolicy } from "../model/types.js";
+import { computeMetrics } from "../sim/metrics.js";
+import { buildHtmlReport } from "../sim/report-html.js";
+import { buildJsonReport, stringifyJsonReport } from "../sim/report-json.js";
+import { createCoreScheduler } from "../sim/core-scheduler.js";
+import { simulate } from "../sim/simulator.js";
+import { formatDuration, formatSummary } from "../sim/summary.js";
+import type { SimProgress } from "../sim/types.js";
+import { loadCluster, loadTrace } from "../traces/index.js";
+
+/** Trace replayed when `--trace` is not given: the seeded Philly-shaped generator. */
+export const DEFAULT_TRACE = "synthetic:";
+/** Cluster used when `--cluster` is not given: 48 GPUs of three types in 4-GPU nodes, about 40% busy with the default trace. */
+export const DEFAULT_CLUSTER = "v100:16,p100:16,k80:16";
+
+interface SimulateCliOptions {
+  trace: string;
+  cluster: string;
+  config?: string;
+  quotas?: string;
+  policy?: string;
+  preemption: string;
+  checkpointInterval?: string;
+  sampleInterval?: string;
+  maxTime?: string;
+  maxEvents?: string;
+  json?: string;
+  report?: string;
+  seed?: string;
+  progress?: boolean;
+}
+
+/** Adds the `simulate` command to `program`. */
+export function registerSimulate(program: Command): void {
+  program
+    .command("simulate")
+    .description("Replay a job trace on a cluster through the scheduler and report JCT, queueing delay, utilisation and fairness")
+    .option("--trace <spec>", "workload: gavel:PATH, alibaba2023:PATH or synthetic[:jobs=N,queues=N,seed=N,...]", DEFAULT_TRACE)
+    .option("--cluster <spec>", "cluster: philly:PATH, alibaba2023:PATH, pai2020:PATH, spot2026:PATH or TYPE:GPUS[/PER_NODE],...", DEFAULT_CLUSTER)
+    .option("--config <file>", "queues from a YARN allocation file (.xml) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
+    .option("--quotas <spec>", "queue weights from real VC sizes: philly:PATH (philly_vc_nodes.csv) or helios:PATH")
+    .option("--policy <policy>", "scheduling policy set on every queue: fair, drf or fifo (default: each queue's own, fair unless configured)")
+    .option("--preemption <on|off>", "apply the scheduler's preemption plans", "off")
+    .option("--checkpoint-interval <seconds>", "seconds between job checkpoints; preemption loses the work since the last one (default: none)")
+    .option("--sample-interval <seconds>", "seconds between samples of utilisation and shares (default: about 1,000 samples over the trace)")
+    .option("--max-time <seconds>", "stop after this much simulated time (default: 10 years)")
+    .option("--max-events <count>", "stop after this many events (default: 50,000,000)")
+    .option("--seed <n>", "seed of the synthetic trace (overrides seed= in --trace)")
+    .option("--json <file>", "write every metric, the sampled series and one record per job as JSON")
+    .option("--report <file>", "write a self-contained HTML report with plots")
+    .option("--no-progress", "hide the progress bar (shown only when stderr is a terminal)")
+    .action(async (options: SimulateCliOptions) => {
+      await runSimulate(options);
+    });
+}
+
+async function runSimulate(options: SimulateCliOptions): Promise<void> {
+  const preemption = parseOnOff(options.preemption);
+  const policy = parsePolicy(options.policy);
+  const traceSpec = withSeed(options.trace, options.seed);
+
+  const trace = await loadTrace(traceSpec, options.quotas ? { quotas: options.quotas } : {});
+  const cluster = loadCluster(options.cluster);
+  let queues = trace.queues;
+  if (options.config !== undefined) queues = withConfig(queues, options.config);
+
+  const progress = startProgress(options.progress !== false, trace.jobs.length);
+  let result;
+  try {
+    result = simulate(
+      { trace, cluster, queues },
+      createCoreScheduler,
+      {
+        policy,
+        preemption,
+        checkpointInterval: parseSeconds("--checkpoint-interval", options.checkpointInterval),
+        sampleInterval: parseSeconds("--sample-interval", options.sampleInterval),
+        maxTime: parseSeconds("--max-time", options.maxTime),
+        maxEvents: parseCount("--max-events", options.maxEvents),
+      },
+      { onProgress: progress?.update },
+    );
+  } finally {
+    progress?.stop();
+  }
+
+  const metrics = computeMetrics(result);
+  process.stdout.write(`trace ${traceSpec}, cluster ${options.cluster}\n${formatSummary(result, metrics)}\n`);
+  if (options.json !== undefined) {
+    writeOutput(options.json, `${stringifyJsonReport(buildJsonReport(result, metrics))}\n`);
+    process.stdout.write(`wrote ${options.json}\n`);
+  }
+  if (options.report !== undefined) {
+    writeOutput(options.report, buildHtmlReport(result, metrics, `fairsched simulate: ${traceSpec} on ${options.cluster}`));
+    process.stdout.write(`wrote ${options.report}\n`);
+  }
+}
+
+/**
+ * Returns `queues` with the queues of a configuration file: a YARN allocation file (`.xml`) or
+ * a native snapshot (YAML or JSON), whose queues replace those of the same name and whose
+ * defaults fill what they leave unset.
+ */
+function withConfig(queues: QueueSpec[], file: string): QueueSpec[] {
+  const byName = new Map<string, QueueSpec>();
+  for (const queue of queues) byName.set(queue.name, { ...queue });
+  let defaults;
+  if (extname(file).toLowerCase() === ".xml") {
+    const allocation = loadAllocationFile(file);
+    for (const queue of allocation.queues) byName.set(queue.name, { ...queue });
+    defaults = allocation.queueDefaults;
+  } else {
+    for (const queue of loadSnapshot(file).queues) byName.set(queue.name, { ...queue });
+  }
+  const tree = new QueueTree();
+  for (const queue of byName.values()) tree.merge(queue);
+  return applyQueueDefaults(tree, defaults);
+}
+
+/** Adds or replaces `seed=` in a synthetic trace spec; other kinds take no seed. */
+function withSeed(spec: string, seed: string | undefined): string {
+  if (seed === undefined) return spec;
+  if (!/^\d+$/.test(seed)) throw new InputError("invalid seed", { item: "--seed", value: seed, fix: "Pass a whole number from 0 to 4294967295" });
+  if (!spec.startsWith("synthetic")) {
+    throw new InputError("--seed applies only to synthetic traces", { item: "--trace", value: spec, fix: "Drop --seed, or use --trace synthetic:..." });
+  }
+  const params = spec.slice("synthetic".length).replace(/^:/, "").split(",").filter((pair) => pair.trim() !== "" && !pair.trim().startsWith("seed="));
+  params.push(`seed=${seed}`);
+  return `synthetic:${params.join(",")}`;
+}
+
+function parseOnOff(value: string): boolean {
+  if (value === "on") return true;
+  if (value === "off") return false;
+  throw new InputError("invalid --preemption value", { item: "--preemption", value, fix: "Write on or off" });
+}
+
+function parsePolicy(value: string | undefined): SchedulingPolicy | undefined {
+  if (value === undefined) return undefined;
+  if (value === "fair" || value === "drf" || value === "fifo") return value;
+  throw new InputError("invalid --policy value", { item: "--policy", value, fix: "Write fair, drf or fifo" });
+}
+
+function parseSeconds(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!(Number.isFinite(seconds) && seconds >= 0)) throw new InputError(`invalid ${option} value`, { item: option, value, fix: "Pass a non-negative number of seconds" });
+  return seconds;
+}
+
+function parseCount(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!(Number.isInteger(count) && count > 0)) throw new InputError(`invalid ${option} value`, { item: option, value, fix: "Pass a positive whole number" });
+  return count;
+}
+
+function writeOutput(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+/** Starts a progress bar on stderr when it is a terminal; returns undefined otherwise. */
+function startProgress(enabled: boolean, jobsTotal: number): { update: (progress: SimProgress) => void; stop: () => void } | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  const bar = new SingleBar(
+    { stream: process.stderr, format: "simulating [{bar}] {value}/{total} jobs done | simulated time {simTime}", hideCursor: true },
+    Presets.shades_classic,
+  );
+  bar.start(jobsTotal, 0, { simTime: formatDuration(0) });
+  let start: number | undefined;
+  return {
+    update: (progress) => {
+      start ??= progress.time;
+      bar.update(progress.jobsDone, { simTime: formatDuration(progress.time - start) });
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -39,7 +39,7 @@ export function compileCore(build: CoreBuild = "release"): WebAssembly.Module {
         "Run `npm run build` (npm install does it) to compile it",
     );
   }
-  module = new WebAssembly.Module(bytes);
+  module = new WebAssembly.Module(new Uint8Array(bytes));
   moduleCache.set(build, module);
   return module;
 }

@@ -44,6 +44,11 @@ const EXCLUDED: i32 = 3;
 /** Absolute slack of fit tests, in resource units. */
 const FIT_TOLERANCE: f64 = 1e-9;
 
+// Per-plan constants: the cost dimension, and an upper bound of every node's planFree in it
+// (raised whenever victims free space), which bounds the deficit any node can have.
+let costDim: i32 = 0;
+let maxFreeBound: f64 = 0;
+
 // Result of the last selectVictims call: whether it takes an AM task, the highest victim
 // priority and the oldest victim start.
 let setHasAm: bool = false;
@@ -57,8 +62,10 @@ let setOldest: f64 = 0;
  *
  * 2. Drop reservations that lapsed or whose job has nothing pending; count the rest per job.
  *
- * 3. Build the work space: each node's list of live allocs, its free space net of other jobs'
- *    reservations, each alloc's and job's lost work, and which allocs may be victims at all.
+ * 3. Build the work space: which allocs may be victims at all, each alloc's and job's lost
+ *    work, each job's list of live allocs, each node's victim candidates sorted in victim order
+ *    (AM last, lost work, priority, newest first), a min-heap of the nodes by their least lost
+ *    work per unit freed, and each node's free space net of other jobs' reservations.
  *
  * 4. Visit jobs in row order. A job of a starved leaf with pending tasks and no live
  *    reservation plans its next task (or, for a gang or an elastic job below its minimum, the
@@ -88,16 +95,20 @@ export function planPreemption(): i32 {
   if (starvedLeaves == 0) return 0;
 
   // 3. Work space.
-  const costDim = L.gpuDim() == L.NONE ? 0 : L.gpuDim();
+  costDim = L.gpuDim() == L.NONE ? 0 : L.gpuDim();
+  maxFreeBound = 0;
   for (let n = 0; n < nodes; n++) {
     L.setNodeFirstAlloc(n, L.NONE);
+    L.setNodeLostRate(n, Infinity);
     for (let d = 0; d < dims; d++) L.setNodePlanFree(n, d, L.nodeFree(n, d) - L.nodeReserved(n, d));
+    maxFreeBound = max(maxFreeBound, L.nodePlanFree(n, costDim));
   }
   for (let q = 0; q < queues; q++) {
     for (let d = 0; d < dims; d++) L.setQueuePreemptRelease(q, d, 0);
   }
   for (let j = 0; j < jobs; j++) {
     L.setJobLostWork(j, 0);
+    L.setJobFirstAlloc(j, L.NONE);
     L.setScratchI32a(j, 0);
   }
   const allocs = L.allocCount();
@@ -110,9 +121,8 @@ export function planPreemption(): i32 {
     const lost = L.allocRequest(a, costDim) * lostSeconds(a, j, now);
     L.setAllocLostWork(a, lost);
     L.setJobLostWork(j, L.jobLostWork(j) + lost);
-    const n = L.allocNode(a);
-    L.setAllocNextOnNode(a, L.nodeFirstAlloc(n));
-    L.setNodeFirstAlloc(n, a);
+    L.setAllocNextOfJob(a, L.jobFirstAlloc(j));
+    L.setJobFirstAlloc(j, a);
     const preemptable = (L.jobFlags(j) & L.JOB_PREEMPTIBLE) != 0 && (L.queueFlags(L.jobQueue(j)) & L.QUEUE_PREEMPTABLE) != 0;
     L.setAllocPreemptState(a, preemptable ? CANDIDATE : EXCLUDED);
   }
@@ -121,6 +131,11 @@ export function planPreemption(): i32 {
     const a = L.placementAlloc(p);
     if (a >= 0 && a < allocs) L.setAllocPreemptState(a, EXCLUDED);
   }
+  for (let a = 0; a < allocs; a++) {
+    if (L.allocPreemptState(a) == CANDIDATE) insertCandidate(a);
+  }
+  for (let n = 0; n < nodes; n++) L.setNodePreemptOrder(n, n);
+  for (let start = (nodes >> 1) - 1; start >= 0; start--) siftDownNodes(start, nodes);
 
   // 4. Starved jobs.
   for (let j = 0; j < jobs; j++) {
@@ -141,6 +156,78 @@ export function planPreemption(): i32 {
   if (!isNaN(checkpoint)) since = checkpoint;
   else if (interval > 0 && now > start) since = start + Math.floor((now - start) / interval) * interval;
   return max(0, now - since);
+}
+
+/** Returns where alloc `a` sorts among victims: AM last, then lost work, priority, newest. */
+@inline function candidateCost(a: i32): f64 {
+  const j = L.allocJob(a);
+  return (L.jobFlags(j) & L.JOB_GANG) != 0 ? L.jobLostWork(j) : L.allocLostWork(a);
+}
+
+/** Returns true when candidate `a` is taken before candidate `b`. */
+function victimBefore(a: i32, b: i32): bool {
+  const amA = (L.allocFlags(a) & L.TASK_AM) != 0;
+  const amB = (L.allocFlags(b) & L.TASK_AM) != 0;
+  if (amA != amB) return amB;
+  const costA = candidateCost(a);
+  const costB = candidateCost(b);
+  if (costA != costB) return costA < costB;
+  const priorityA = L.jobPriority(L.allocJob(a));
+  const priorityB = L.jobPriority(L.allocJob(b));
+  if (priorityA != priorityB) return priorityA < priorityB;
+  const startA = L.allocStartTime(a);
+  const startB = L.allocStartTime(b);
+  if (startA != startB) return startA > startB;
+  return a > b;
+}
+
+/**
+ * Inserts candidate `a` into its node's list in victim order and lowers the node's lost rate:
+ * work lost per unit of the cost dimension freed. A gang may free up to the node's capacity for
+ * its whole lost work, so its rate divides by the capacity, which keeps the rate a lower bound.
+ */
+function insertCandidate(a: i32): void {
+  const n = L.allocNode(a);
+  let previous = L.NONE;
+  let next = L.nodeFirstAlloc(n);
+  while (next != L.NONE && victimBefore(next, a)) {
+    previous = next;
+    next = L.allocNextOnNode(next);
+  }
+  L.setAllocNextOnNode(a, next);
+  if (previous == L.NONE) L.setNodeFirstAlloc(n, a);
+  else L.setAllocNextOnNode(previous, a);
+
+  const amount = L.allocRequest(a, costDim);
+  if (amount <= 0) return;
+  const j = L.allocJob(a);
+  const rate = (L.jobFlags(j) & L.JOB_GANG) != 0
+    ? L.jobLostWork(j) / max(amount, L.nodeCapacity(n, costDim))
+    : L.allocLostWork(a) / amount;
+  if (rate < L.nodeLostRate(n)) L.setNodeLostRate(n, rate);
+}
+
+/** Returns true when node `a` is visited before node `b`: lower lost rate, then lower row. */
+@inline function nodeBefore(a: i32, b: i32): bool {
+  const rateA = L.nodeLostRate(a);
+  const rateB = L.nodeLostRate(b);
+  if (rateA != rateB) return rateA < rateB;
+  return a < b;
+}
+
+/** Restores the min-heap order of node.preemptOrder below position `root` (heap of `end`). */
+function siftDownNodes(root: i32, end: i32): void {
+  const value = L.nodePreemptOrder(root);
+  let i = root;
+  while (true) {
+    let child = 2 * i + 1;
+    if (child >= end) break;
+    if (child + 1 < end && nodeBefore(L.nodePreemptOrder(child + 1), L.nodePreemptOrder(child))) child++;
+    if (!nodeBefore(L.nodePreemptOrder(child), value)) break;
+    L.setNodePreemptOrder(i, L.nodePreemptOrder(child));
+    i = child;
+  }
+  L.setNodePreemptOrder(i, value);
 }
 
 function clearReservation(n: i32): void {
@@ -243,6 +330,7 @@ function planBatch(j: i32, q: i32, count: i32): void {
       if (reserved > FIT_TOLERANCE) empty = false;
       L.setQueuePreemptNeed(q, d, L.queuePreemptNeed(q, d) + r);
     }
+    maxFreeBound = max(maxFreeBound, L.nodePlanFree(n, costDim));
     if (empty) clearReservation(n);
   }
   for (let v = L.victimCount() - 1; v >= savedVictims; v--) {
@@ -263,74 +351,121 @@ function planBatch(j: i32, q: i32, count: i32): void {
   L.setVictimCount(savedVictims);
 }
 
+// State of the node search of one placeTask call, shared with visitNodes.
+let taskJob: i32 = 0;
+let taskGroup: i32 = 0;
+let taskQueue: i32 = 0;
+let taskTypes: i32 = 0;
+let taskLabels: i32 = 0;
+let taskRequest: f64 = 0;
+let taskMinDeficit: f64 = 0;
+let best: i32 = L.NONE;
+let bestCost: f64 = Infinity;
+let bestHasAm: bool = false;
+let bestPriority: i32 = 0;
+let bestOldest: f64 = 0;
+
 /**
  * Finds the node where one task of group `g` (job `j`, starved leaf `q`) fits at the least lost
- * work, commits its victims and promises the space. Returns the node, or NONE when no node can
- * make room within the rules.
+ * work (ties: no AM task, lower priority, newer victims, lower node row), commits its victims and
+ * promises the space. Returns the node, or NONE when no node can make room within the rules.
  */
 function placeTask(j: i32, g: i32, q: i32): i32 {
-  const nodes = L.nodeCount();
-  const now = L.time();
-  const types = L.groupGpuTypes(g);
-  const labels = L.groupLabels(g);
-  let best = L.NONE;
-  let bestCost: f64 = Infinity;
-  let bestHasAm = false;
-  let bestPriority: i32 = 0;
-  let bestOldest: f64 = 0;
+  taskJob = j;
+  taskGroup = g;
+  taskQueue = q;
+  taskTypes = L.groupGpuTypes(g);
+  taskLabels = L.groupLabels(g);
+  taskRequest = L.groupRequest(g, costDim);
+  taskMinDeficit = max(0, taskRequest - maxFreeBound);
+  best = L.NONE;
+  bestCost = Infinity;
+  bestHasAm = false;
+  bestPriority = 0;
+  bestOldest = 0;
 
-  // 1. Every node the task may run on: the cheapest victim set wins (see the file header).
-  for (let n = 0; n < nodes; n++) {
-    if ((L.nodeFlags(n) & L.NODE_SCHEDULABLE) == 0) continue;
-    if (types != 0) {
-      const type = L.nodeGpuType(n);
-      if (type == L.NONE) continue;
-      if ((types & (1 << type)) == 0) continue;
-    }
-    if ((labels & ~L.nodeLabels(n)) != 0) continue;
-    if (L.nodeReservedUntil(n) > now && L.nodeReservedFor(n) != j) continue;
-    if (!canEverFit(n, g)) continue;
-    if (fits(n, g)) {
-      best = n;
-      bestCost = 0;
-      break;
-    }
-    const cost = selectVictims(n, g, q, bestHasAm ? Infinity : bestCost);
-    rollbackTentative(n);
-    if (cost == Infinity) continue;
-    if (best != L.NONE) {
-      if (setHasAm != bestHasAm) {
-        if (setHasAm) continue;
-      } else if (cost != bestCost) {
-        if (cost > bestCost) continue;
-      } else if (setPriority != bestPriority) {
-        if (setPriority > bestPriority) continue;
-      } else if (setOldest <= bestOldest) continue;
-    }
-    best = n;
-    bestHasAm = setHasAm;
-    bestCost = cost;
-    bestPriority = setPriority;
-    bestOldest = setOldest;
-  }
+  // 1. Search the nodes (see visitNodes); the outcome does not depend on the visiting order.
+  visitNodes(0, L.nodeCount());
   if (best == L.NONE) return L.NONE;
+  const chosen = best;
 
   // 2. Commit: redo the winning selection, turn it into victim rows, promise the space.
-  if (!fits(best, g)) {
-    selectVictims(best, g, q, Infinity);
-    commitTentative(best, j, q);
+  if (!fits(chosen, g)) {
+    selectVictims(chosen, g, q);
+    commitTentative(chosen, j, q);
   }
-  const until = now + L.reservationTimeout();
-  if (L.nodeReservedFor(best) != j) clearReservation(best);
-  L.setNodeReservedFor(best, j);
-  L.setNodeReservedUntil(best, until);
+  const until = L.time() + L.reservationTimeout();
+  if (L.nodeReservedFor(chosen) != j) clearReservation(chosen);
+  L.setNodeReservedFor(chosen, j);
+  L.setNodeReservedUntil(chosen, until);
   for (let d = 0; d < L.DIMS; d++) {
     const r = L.groupRequest(g, d);
-    L.setNodePlanFree(best, d, L.nodePlanFree(best, d) - r);
-    L.setNodeReserved(best, d, L.nodeReserved(best, d) + r);
+    L.setNodePlanFree(chosen, d, L.nodePlanFree(chosen, d) - r);
+    L.setNodeReserved(chosen, d, L.nodeReserved(chosen, d) + r);
     L.setQueuePreemptNeed(q, d, L.queuePreemptNeed(q, d) - r);
   }
-  return best;
+  maxFreeBound = max(maxFreeBound, L.nodePlanFree(chosen, costDim));
+  return chosen;
+}
+
+/**
+ * Visits the subtree at position `i` of the node heap (node.preemptOrder, a binary min-heap by
+ * lost rate) and offers each node to the search. A node's victims cost at least its deficit in
+ * the cost dimension times its lost rate, and no deficit is below taskMinDeficit, so a subtree
+ * whose root's bound already exceeds the best cost is skipped whole: every node below it has a
+ * higher rate. Recursion depth is the heap height, log2 of the node count.
+ */
+function visitNodes(i: i32, count: i32): void {
+  if (i >= count) return;
+  const n = L.nodePreemptOrder(i);
+  const rate = L.nodeLostRate(n);
+  if (best != L.NONE && !bestHasAm && rate * taskMinDeficit > bestCost) return;
+  offerNode(n, rate);
+  visitNodes(2 * i + 1, count);
+  visitNodes(2 * i + 2, count);
+}
+
+/** Prices node `n` for the current task and keeps it when it beats the best so far. */
+function offerNode(n: i32, rate: f64): void {
+  const g = taskGroup;
+  if ((L.nodeFlags(n) & L.NODE_SCHEDULABLE) == 0) return;
+  if (taskTypes != 0) {
+    const type = L.nodeGpuType(n);
+    if (type == L.NONE) return;
+    if ((taskTypes & (1 << type)) == 0) return;
+  }
+  if ((taskLabels & ~L.nodeLabels(n)) != 0) return;
+  if (L.nodeReservedUntil(n) > L.time() && L.nodeReservedFor(n) != taskJob) return;
+  const deficit = taskRequest - L.nodePlanFree(n, costDim);
+  if (best != L.NONE && !bestHasAm && deficit > 0 && deficit * rate > bestCost) return;
+  if (!canEverFit(n, g)) return;
+
+  let cost: f64 = 0;
+  if (fits(n, g)) {
+    setHasAm = false;
+    setPriority = i32.MIN_VALUE;
+    setOldest = Infinity;
+  } else {
+    cost = selectVictims(n, g, taskQueue);
+    rollbackTentative(n);
+    if (cost == Infinity) return;
+  }
+  if (best != L.NONE) {
+    if (setHasAm != bestHasAm) {
+      if (setHasAm) return;
+    } else if (cost != bestCost) {
+      if (cost > bestCost) return;
+    } else if (setPriority != bestPriority) {
+      if (setPriority > bestPriority) return;
+    } else if (setOldest != bestOldest) {
+      if (setOldest < bestOldest) return;
+    } else if (n > best) return;
+  }
+  best = n;
+  bestHasAm = setHasAm;
+  bestCost = cost;
+  bestPriority = setPriority;
+  bestOldest = setOldest;
 }
 
 @inline function fits(n: i32, g: i32): bool {
@@ -358,54 +493,28 @@ function placeTask(j: i32, g: i32, q: i32): i32 {
 }
 
 /**
- * Chooses victims on node `n` for one task of group `g`, greedily by (AM last, lost work, lower
- * priority, newer start, higher row), then drops every victim the task can do without. Marks
+ * Chooses victims on node `n` for one task of group `g`, greedily in victim order (AM last,
+ * lost work, lower priority, newer start, higher row), then drops every victim the task can do
+ * without. Marks
  * them TENTATIVE and adds their space to the node's planFree and their queues' release. Returns
- * the set's lost work (and its priority and oldest start in setPriority / setOldest), or
- * Infinity when the node cannot make room or the cost passes `bound`.
+ * the set's lost work (and setHasAm, setPriority, setOldest), or Infinity when the node cannot
+ * make room; the caller rolls the marks back either way.
  */
-function selectVictims(n: i32, g: i32, q: i32, bound: f64): f64 {
+function selectVictims(n: i32, g: i32, q: i32): f64 {
   let cost: f64 = 0;
 
-  // 1. Greedy cover.
-  while (!fits(n, g)) {
-    let pick = L.NONE;
-    let pickAm = false;
-    let pickCost: f64 = 0;
-    let pickPriority: i32 = 0;
-    let pickStart: f64 = 0;
-    for (let a = L.nodeFirstAlloc(n); a != L.NONE; a = L.allocNextOnNode(a)) {
-      if (L.allocPreemptState(a) != CANDIDATE) continue;
-      if (!helps(a, n, g)) continue;
-      const vj = L.allocJob(a);
-      const gang = (L.jobFlags(vj) & L.JOB_GANG) != 0;
-      const am = (L.allocFlags(a) & L.TASK_AM) != 0;
-      const c = gang ? L.jobLostWork(vj) : L.allocLostWork(a);
-      const priority = L.jobPriority(vj);
-      const start = L.allocStartTime(a);
-      if (pick != L.NONE) {
-        if (am != pickAm) {
-          if (am) continue;
-        } else if (c != pickCost) {
-          if (c > pickCost) continue;
-        } else if (priority != pickPriority) {
-          if (priority > pickPriority) continue;
-        } else if (start != pickStart) {
-          if (start < pickStart) continue;
-        } else if (a < pick) continue;
-      }
-      if (!canRelease(L.jobQueue(vj), q, gang ? L.jobUsageRow(vj) : L.allocRequestRow(a))) continue;
-      pick = a;
-      pickAm = am;
-      pickCost = c;
-      pickPriority = priority;
-      pickStart = start;
-    }
-    if (pick == L.NONE) return Infinity;
-    markTentative(n, pick, 1);
-    cost += pickCost;
-    if (cost > bound) return Infinity;
+  // 1. Greedy cover: the list is in victim order, and a candidate that does not help or may
+  //    not be released now never will later in this walk (free space and releases only grow).
+  for (let a = L.nodeFirstAlloc(n); a != L.NONE; a = L.allocNextOnNode(a)) {
+    if (fits(n, g)) break;
+    if (L.allocPreemptState(a) != CANDIDATE) continue;
+    if (!helps(a, n, g)) continue;
+    const vj = L.allocJob(a);
+    const gang = (L.jobFlags(vj) & L.JOB_GANG) != 0;
+    if (!canRelease(L.jobQueue(vj), q, gang ? L.jobUsageRow(vj) : L.allocRequestRow(a))) continue;
+    markTentative(n, a, 1);
   }
+  if (!fits(n, g)) return Infinity;
 
   // 2. Drop, in node-list order, every victim the task can do without.
   for (let a = L.nodeFirstAlloc(n); a != L.NONE; a = L.allocNextOnNode(a)) {
@@ -439,7 +548,7 @@ function selectVictims(n: i32, g: i32, q: i32, bound: f64): f64 {
     const vj = L.allocJob(a);
     if (L.scratchI32a(vj) == -TENTATIVE) L.setScratchI32a(vj, TENTATIVE);
   }
-  return cost > bound ? Infinity : cost;
+  return cost;
 }
 
 /**
@@ -484,16 +593,15 @@ function commitTentative(n: i32, j: i32, q: i32): void {
     }
     // A gang goes whole: its allocs on other nodes become victims and free space there too.
     L.setScratchI32a(vj, VICTIM);
-    const allocs = L.allocCount();
-    for (let b = 0; b < allocs; b++) {
-      if (L.allocJob(b) != vj) continue;
+    for (let b = L.jobFirstAlloc(vj); b != L.NONE; b = L.allocNextOfJob(b)) {
       const state = L.allocPreemptState(b);
       if (state == TENTATIVE) {
         L.setAllocPreemptState(b, VICTIM);
         writeVictim(b, j, q, n, reason);
-      } else if (state == CANDIDATE || (state == EXCLUDED && (L.allocFlags(b) & L.ALLOC_LIVE) != 0)) {
+      } else if (state == CANDIDATE || state == EXCLUDED) {
         L.setAllocPreemptState(b, VICTIM);
         addToPlanFree(L.allocNode(b), b, 1);
+        maxFreeBound = max(maxFreeBound, L.nodePlanFree(L.allocNode(b), costDim));
         writeVictim(b, j, q, n, reason);
       }
     }

@@ -206,8 +206,10 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("node", "reservedFor", "i32", 1, "job row that space freed by preemption is reserved for, valid while reservedUntil > time (core, kept across passes)"),
   c("node", "reservedUntil", "f64", 1, "time the reservation lapses, seconds; 0 when none (core, kept across passes)"),
   c("node", "reserved", "f64", "dims", "resources reserved for reservedFor; other jobs may use only free minus reserved (core, kept across passes)"),
-  c("node", "firstAlloc", "i32", 1, "first live alloc on the node, list head for preemption planning (core)"),
+  c("node", "firstAlloc", "i32", 1, "first victim candidate on the node, list sorted by victim order, for preemption planning (core)"),
   c("node", "planFree", "f64", "dims", "free space plus what the plan frees minus what it promises, work space (core)"),
+  c("node", "lostRate", "f64", 1, "least work lost per cost-dimension unit its victims free, a lower bound for pruning; +inf with no candidate (core)"),
+  c("node", "preemptOrder", "i32", 1, "binary min-heap of node rows by lostRate, then row, that preemption planning searches (core)"),
 
   // job
   c("job", "queue", "i32", 1, "leaf queue row (host)"),
@@ -235,6 +237,7 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("job", "heap", "i32", 1, "storage of the per-leaf job heaps of the allocation pass (core)"),
   c("job", "lostWork", "f64", 1, "work lost if every live task of the job stops: cost-dimension amount x seconds since checkpoint (core)"),
   c("job", "reservations", "i32", 1, "nodes holding an unexpired reservation for the job, recounted by each plan (core)"),
+  c("job", "firstAlloc", "i32", 1, "first live alloc of the job, list head for preemption planning (core)"),
 
   // group: a pending task shape
   c("group", "job", "i32", 1, "owning job row (host)"),
@@ -251,7 +254,8 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("alloc", "startTime", "f64", 1, "seconds (host)"),
   c("alloc", "lastCheckpoint", "f64", 1, "seconds; NaN when never checkpointed (host)"),
   c("alloc", "request", "f64", "dims", "resources held (host)"),
-  c("alloc", "nextOnNode", "i32", 1, "next live alloc on the same node, NONE at the end, preemption planning (core)"),
+  c("alloc", "nextOnNode", "i32", 1, "next victim candidate on the same node in victim order, NONE at the end (core)"),
+  c("alloc", "nextOfJob", "i32", 1, "next live alloc of the same job, NONE at the end, preemption planning (core)"),
   c("alloc", "preemptState", "u8", 1, "0 candidate, 1 victim, 2 tentative victim, 3 not preemptable in this plan (core)"),
   c("alloc", "lostWork", "f64", 1, "work lost if this task alone stops: cost-dimension amount x seconds since checkpoint (core)"),
 

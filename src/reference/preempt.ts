@@ -58,16 +58,17 @@ class Planner {
   private readonly n: {
     flags: Uint8Array; gpuType: Int32Array; labels: Int32Array; capacity: Float64Array; free: Float64Array;
     reservedFor: Int32Array; reservedUntil: Float64Array; reserved: Float64Array; firstAlloc: Int32Array; planFree: Float64Array;
+    lostRate: Float64Array; order: Int32Array;
   };
   private readonly j: {
     queue: Int32Array; flags: Uint8Array; priority: Int32Array; checkpointInterval: Float64Array; firstGroup: Int32Array;
     groupCount: Int32Array; pendingTasks: Int32Array; elasticMin: Int32Array; usage: Float64Array; lostWork: Float64Array;
-    reservations: Int32Array;
+    reservations: Int32Array; firstAlloc: Int32Array;
   };
   private readonly g: { pending: Int32Array; gpuTypes: Int32Array; labels: Int32Array; request: Float64Array; job: Int32Array };
   private readonly a: {
     job: Int32Array; node: Int32Array; flags: Uint8Array; startTime: Float64Array; lastCheckpoint: Float64Array;
-    request: Float64Array; next: Int32Array; state: Uint8Array; lostWork: Float64Array;
+    request: Float64Array; next: Int32Array; nextOfJob: Int32Array; state: Uint8Array; lostWork: Float64Array;
   };
   private readonly v: { alloc: Int32Array; forJob: Int32Array; reason: Int32Array; forNode: Int32Array; forQueue: Int32Array };
   private readonly scratchA: Int32Array;
@@ -76,6 +77,14 @@ class Planner {
   private readonly clusterCapacity: Float64Array;
   private readonly now: number;
   private readonly reservationTimeout: number;
+  private costDim = 0;
+  /** Upper bound of every node's planFree in the cost dimension, raised when space is freed. */
+  private maxFreeBound = 0;
+  /** The node search of the current placeTask call. */
+  private readonly task = {
+    job: 0, group: 0, queue: 0, types: 0, labels: 0, request: 0, minDeficit: 0,
+    best: NONE, bestCost: Infinity, bestHasAm: false, bestPriority: 0, bestOldest: 0,
+  };
   private setHasAm = false;
   private setPriority = 0;
   private setOldest = 0;
@@ -96,12 +105,13 @@ class Planner {
       flags: s.u8("node.flags"), gpuType: s.i32("node.gpuType"), labels: s.i32("node.labels"), capacity: s.f64("node.capacity"),
       free: s.f64("node.free"), reservedFor: s.i32("node.reservedFor"), reservedUntil: s.f64("node.reservedUntil"),
       reserved: s.f64("node.reserved"), firstAlloc: s.i32("node.firstAlloc"), planFree: s.f64("node.planFree"),
+      lostRate: s.f64("node.lostRate"), order: s.i32("node.preemptOrder"),
     };
     this.j = {
       queue: s.i32("job.queue"), flags: s.u8("job.flags"), priority: s.i32("job.priority"),
       checkpointInterval: s.f64("job.checkpointInterval"), firstGroup: s.i32("job.firstGroup"), groupCount: s.i32("job.groupCount"),
       pendingTasks: s.i32("job.pendingTasks"), elasticMin: s.i32("job.elasticMin"), usage: s.f64("job.usage"),
-      lostWork: s.f64("job.lostWork"), reservations: s.i32("job.reservations"),
+      lostWork: s.f64("job.lostWork"), reservations: s.i32("job.reservations"), firstAlloc: s.i32("job.firstAlloc"),
     };
     this.g = {
       pending: s.i32("group.pending"), gpuTypes: s.i32("group.gpuTypes"), labels: s.i32("group.labels"),
@@ -110,6 +120,7 @@ class Planner {
     this.a = {
       job: s.i32("alloc.job"), node: s.i32("alloc.node"), flags: s.u8("alloc.flags"), startTime: s.f64("alloc.startTime"),
       lastCheckpoint: s.f64("alloc.lastCheckpoint"), request: s.f64("alloc.request"), next: s.i32("alloc.nextOnNode"),
+      nextOfJob: s.i32("alloc.nextOfJob"),
       state: s.u8("alloc.preemptState"), lostWork: s.f64("alloc.lostWork"),
     };
     this.v = {
@@ -221,13 +232,18 @@ class Planner {
     // 3. Work space.
     const gpuDim = this.count("gpuDim");
     const costDim = gpuDim === NONE ? 0 : gpuDim;
+    this.costDim = costDim;
+    this.maxFreeBound = 0;
     for (let i = 0; i < nodes; i++) {
       n.firstAlloc[i] = NONE;
+      n.lostRate[i] = Infinity;
       for (let d = 0; d < D; d++) n.planFree[i * D + d] = n.free[i * D + d] - n.reserved[i * D + d];
+      this.maxFreeBound = Math.max(this.maxFreeBound, n.planFree[i * D + costDim]);
     }
     this.q.release.fill(0, 0, queues * D);
     for (let j = 0; j < jobs; j++) {
       job.lostWork[j] = 0;
+      job.firstAlloc[j] = NONE;
       this.scratchA[j] = 0;
     }
     const allocs = this.count("allocCount");
@@ -240,9 +256,8 @@ class Planner {
       const lost = alloc.request[a * D + costDim] * this.lostSeconds(a, j);
       alloc.lostWork[a] = lost;
       job.lostWork[j] += lost;
-      const node = alloc.node[a];
-      alloc.next[a] = n.firstAlloc[node];
-      n.firstAlloc[node] = a;
+      alloc.nextOfJob[a] = job.firstAlloc[j];
+      job.firstAlloc[j] = a;
       const preemptable = (job.flags[j] & JOB_PREEMPTIBLE) !== 0 && (this.q.flags[job.queue[j]] & QUEUE_PREEMPTABLE) !== 0;
       alloc.state[a] = preemptable ? CANDIDATE : EXCLUDED;
     }
@@ -252,6 +267,11 @@ class Planner {
       const a = placementAlloc[p];
       if (a >= 0 && a < allocs) alloc.state[a] = EXCLUDED;
     }
+    for (let a = 0; a < allocs; a++) {
+      if (alloc.state[a] === CANDIDATE) this.insertCandidate(a);
+    }
+    for (let i = 0; i < nodes; i++) n.order[i] = i;
+    for (let start = (nodes >> 1) - 1; start >= 0; start--) this.siftDownNodes(start, nodes);
 
     // 4. Starved jobs in row order.
     for (let j = 0; j < jobs; j++) {
@@ -272,6 +292,72 @@ class Planner {
     if (!Number.isNaN(checkpoint)) since = checkpoint;
     else if (interval > 0 && now > start) since = start + Math.floor((now - start) / interval) * interval;
     return Math.max(0, now - since);
+  }
+
+  private candidateCost(a: number): number {
+    const j = this.a.job[a];
+    return (this.j.flags[j] & JOB_GANG) !== 0 ? this.j.lostWork[j] : this.a.lostWork[a];
+  }
+
+  /** Returns true when candidate `x` is taken before candidate `y` (AM last, cost, priority, newest). */
+  private victimBefore(x: number, y: number): boolean {
+    const { a: alloc, j: job } = this;
+    const amX = (alloc.flags[x] & TASK_AM) !== 0;
+    const amY = (alloc.flags[y] & TASK_AM) !== 0;
+    if (amX !== amY) return amY;
+    const costX = this.candidateCost(x);
+    const costY = this.candidateCost(y);
+    if (costX !== costY) return costX < costY;
+    const priorityX = job.priority[alloc.job[x]];
+    const priorityY = job.priority[alloc.job[y]];
+    if (priorityX !== priorityY) return priorityX < priorityY;
+    if (alloc.startTime[x] !== alloc.startTime[y]) return alloc.startTime[x] > alloc.startTime[y];
+    return x > y;
+  }
+
+  /** Inserts candidate `a` into its node's list in victim order and lowers the node's lost rate. */
+  private insertCandidate(a: number): void {
+    const { a: alloc, n, D, costDim } = this;
+    const node = alloc.node[a];
+    let previous = NONE;
+    let next = n.firstAlloc[node];
+    while (next !== NONE && this.victimBefore(next, a)) {
+      previous = next;
+      next = alloc.next[next];
+    }
+    alloc.next[a] = next;
+    if (previous === NONE) n.firstAlloc[node] = a;
+    else alloc.next[previous] = a;
+
+    const amount = alloc.request[a * D + costDim];
+    if (amount <= 0) return;
+    const j = alloc.job[a];
+    const rate = (this.j.flags[j] & JOB_GANG) !== 0
+      ? this.j.lostWork[j] / Math.max(amount, n.capacity[node * D + costDim])
+      : alloc.lostWork[a] / amount;
+    if (rate < n.lostRate[node]) n.lostRate[node] = rate;
+  }
+
+  /** Returns true when node `x` comes before node `y` in the heap: lower lost rate, then row. */
+  private nodeBefore(x: number, y: number): boolean {
+    const rate = this.n.lostRate;
+    if (rate[x] !== rate[y]) return rate[x] < rate[y];
+    return x < y;
+  }
+
+  private siftDownNodes(root: number, end: number): void {
+    const order = this.n.order;
+    const value = order[root];
+    let i = root;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= end) break;
+      if (child + 1 < end && this.nodeBefore(order[child + 1], order[child])) child++;
+      if (!this.nodeBefore(order[child], value)) break;
+      order[i] = order[child];
+      i = child;
+    }
+    order[i] = value;
   }
 
   private clearReservation(i: number): void {
@@ -364,6 +450,7 @@ class Planner {
         if (reserved > FIT_TOLERANCE) empty = false;
         this.q.need[q * D + d] += r;
       }
+      this.maxFreeBound = Math.max(this.maxFreeBound, n.planFree[node * D + this.costDim]);
       if (empty) this.clearReservation(node);
     }
     for (let v = this.victimCount - 1; v >= savedVictims; v--) {
@@ -385,56 +472,30 @@ class Planner {
   }
 
   private placeTask(j: number, g: number, q: number): number {
-    const { D, now, n } = this;
-    const nodes = this.count("nodeCount");
-    const types = this.g.gpuTypes[g];
-    const labels = this.g.labels[g];
-    let best = NONE;
-    let bestCost = Infinity;
-    let bestHasAm = false;
-    let bestPriority = 0;
-    let bestOldest = 0;
+    const { D, n } = this;
+    const t = this.task;
+    t.job = j;
+    t.group = g;
+    t.queue = q;
+    t.types = this.g.gpuTypes[g];
+    t.labels = this.g.labels[g];
+    t.request = this.g.request[g * D + this.costDim];
+    t.minDeficit = Math.max(0, t.request - this.maxFreeBound);
+    t.best = NONE;
+    t.bestCost = Infinity;
+    t.bestHasAm = false;
+    t.bestPriority = 0;
+    t.bestOldest = 0;
 
-    for (let i = 0; i < nodes; i++) {
-      if ((n.flags[i] & NODE_SCHEDULABLE) === 0) continue;
-      if (types !== 0) {
-        const type = n.gpuType[i];
-        if (type === NONE) continue;
-        if ((types & (1 << type)) === 0) continue;
-      }
-      if ((labels & ~n.labels[i]) !== 0) continue;
-      if (n.reservedUntil[i] > now && n.reservedFor[i] !== j) continue;
-      if (!this.canEverFit(i, g)) continue;
-      if (this.fits(i, g)) {
-        best = i;
-        bestCost = 0;
-        break;
-      }
-      const cost = this.selectVictims(i, g, q, bestHasAm ? Infinity : bestCost);
-      this.rollbackTentative(i);
-      if (cost === Infinity) continue;
-      if (best !== NONE) {
-        if (this.setHasAm !== bestHasAm) {
-          if (this.setHasAm) continue;
-        } else if (cost !== bestCost) {
-          if (cost > bestCost) continue;
-        } else if (this.setPriority !== bestPriority) {
-          if (this.setPriority > bestPriority) continue;
-        } else if (this.setOldest <= bestOldest) continue;
-      }
-      best = i;
-      bestHasAm = this.setHasAm;
-      bestCost = cost;
-      bestPriority = this.setPriority;
-      bestOldest = this.setOldest;
-    }
+    this.visitNodes(0, this.count("nodeCount"));
+    const best = t.best;
     if (best === NONE) return NONE;
 
     if (!this.fits(best, g)) {
-      this.selectVictims(best, g, q, Infinity);
+      this.selectVictims(best, g, q);
       this.commitTentative(best, j, q);
     }
-    const until = now + this.reservationTimeout;
+    const until = this.now + this.reservationTimeout;
     if (n.reservedFor[best] !== j) this.clearReservation(best);
     n.reservedFor[best] = j;
     n.reservedUntil[best] = until;
@@ -444,7 +505,64 @@ class Planner {
       n.reserved[best * D + d] += r;
       this.q.need[q * D + d] -= r;
     }
+    this.maxFreeBound = Math.max(this.maxFreeBound, n.planFree[best * D + this.costDim]);
     return best;
+  }
+
+  /** Visits the node heap below position `i`, skipping subtrees whose bound exceeds the best cost. */
+  private visitNodes(i: number, count: number): void {
+    if (i >= count) return;
+    const t = this.task;
+    const node = this.n.order[i];
+    const rate = this.n.lostRate[node];
+    if (t.best !== NONE && !t.bestHasAm && rate * t.minDeficit > t.bestCost) return;
+    this.offerNode(node, rate);
+    this.visitNodes(2 * i + 1, count);
+    this.visitNodes(2 * i + 2, count);
+  }
+
+  private offerNode(i: number, rate: number): void {
+    const { D, n } = this;
+    const t = this.task;
+    const g = t.group;
+    if ((n.flags[i] & NODE_SCHEDULABLE) === 0) return;
+    if (t.types !== 0) {
+      const type = n.gpuType[i];
+      if (type === NONE) return;
+      if ((t.types & (1 << type)) === 0) return;
+    }
+    if ((t.labels & ~n.labels[i]) !== 0) return;
+    if (n.reservedUntil[i] > this.now && n.reservedFor[i] !== t.job) return;
+    const deficit = t.request - n.planFree[i * D + this.costDim];
+    if (t.best !== NONE && !t.bestHasAm && deficit > 0 && deficit * rate > t.bestCost) return;
+    if (!this.canEverFit(i, g)) return;
+
+    let cost = 0;
+    if (this.fits(i, g)) {
+      this.setHasAm = false;
+      this.setPriority = I32_MIN;
+      this.setOldest = Infinity;
+    } else {
+      cost = this.selectVictims(i, g, t.queue);
+      this.rollbackTentative(i);
+      if (cost === Infinity) return;
+    }
+    if (t.best !== NONE) {
+      if (this.setHasAm !== t.bestHasAm) {
+        if (this.setHasAm) return;
+      } else if (cost !== t.bestCost) {
+        if (cost > t.bestCost) return;
+      } else if (this.setPriority !== t.bestPriority) {
+        if (this.setPriority > t.bestPriority) return;
+      } else if (this.setOldest !== t.bestOldest) {
+        if (this.setOldest < t.bestOldest) return;
+      } else if (i > t.best) return;
+    }
+    t.best = i;
+    t.bestHasAm = this.setHasAm;
+    t.bestCost = cost;
+    t.bestPriority = this.setPriority;
+    t.bestOldest = this.setOldest;
   }
 
   private fits(i: number, g: number): boolean {
@@ -472,52 +590,22 @@ class Planner {
     return false;
   }
 
-  private selectVictims(i: number, g: number, q: number, bound: number): number {
+  private selectVictims(i: number, g: number, q: number): number {
     const { a: alloc, j: job, n } = this;
     let cost = 0;
 
-    // 1. Greedy cover.
-    while (!this.fits(i, g)) {
-      let pick = NONE;
-      let pickAm = false;
-      let pickCost = 0;
-      let pickPriority = 0;
-      let pickStart = 0;
-      for (let a = n.firstAlloc[i]; a !== NONE; a = alloc.next[a]) {
-        if (alloc.state[a] !== CANDIDATE) continue;
-        if (!this.helps(a, i, g)) continue;
-        const vj = alloc.job[a];
-        const gang = (job.flags[vj] & JOB_GANG) !== 0;
-        const am = (alloc.flags[a] & TASK_AM) !== 0;
-        const c = gang ? job.lostWork[vj] : alloc.lostWork[a];
-        const priority = job.priority[vj];
-        const start = alloc.startTime[a];
-        if (pick !== NONE) {
-          if (am !== pickAm) {
-            if (am) continue;
-          } else if (c !== pickCost) {
-            if (c > pickCost) continue;
-          } else if (priority !== pickPriority) {
-            if (priority > pickPriority) continue;
-          } else if (start !== pickStart) {
-            if (start < pickStart) continue;
-          } else if (a < pick) continue;
-        }
-        const ok = gang
-          ? this.canRelease(job.queue[vj], q, job.usage, vj)
-          : this.canRelease(job.queue[vj], q, alloc.request, a);
-        if (!ok) continue;
-        pick = a;
-        pickAm = am;
-        pickCost = c;
-        pickPriority = priority;
-        pickStart = start;
-      }
-      if (pick === NONE) return Infinity;
-      this.markTentative(i, pick, 1);
-      cost += pickCost;
-      if (cost > bound) return Infinity;
+    // 1. Greedy cover, walking the list in victim order.
+    for (let a = n.firstAlloc[i]; a !== NONE; a = alloc.next[a]) {
+      if (this.fits(i, g)) break;
+      if (alloc.state[a] !== CANDIDATE) continue;
+      if (!this.helps(a, i, g)) continue;
+      const vj = alloc.job[a];
+      const gang = (job.flags[vj] & JOB_GANG) !== 0;
+      const ok = gang ? this.canRelease(job.queue[vj], q, job.usage, vj) : this.canRelease(job.queue[vj], q, alloc.request, a);
+      if (!ok) continue;
+      this.markTentative(i, a, 1);
     }
+    if (!this.fits(i, g)) return Infinity;
 
     // 2. Drop, in node-list order, every victim the task can do without.
     for (let a = n.firstAlloc[i]; a !== NONE; a = alloc.next[a]) {
@@ -551,7 +639,7 @@ class Planner {
       const vj = alloc.job[a];
       if (this.scratchA[vj] === -TENTATIVE) this.scratchA[vj] = TENTATIVE;
     }
-    return cost > bound ? Infinity : cost;
+    return cost;
   }
 
   private markTentative(i: number, a: number, sign: number): void {
@@ -592,16 +680,15 @@ class Planner {
         continue;
       }
       this.scratchA[vj] = VICTIM;
-      const allocs = this.count("allocCount");
-      for (let b = 0; b < allocs; b++) {
-        if (alloc.job[b] !== vj) continue;
+      for (let b = this.j.firstAlloc[vj]; b !== NONE; b = alloc.nextOfJob[b]) {
         const state = alloc.state[b];
         if (state === TENTATIVE) {
           alloc.state[b] = VICTIM;
           this.writeVictim(b, j, q, i, reason);
-        } else if (state === CANDIDATE || (state === EXCLUDED && (alloc.flags[b] & ALLOC_LIVE) !== 0)) {
+        } else if (state === CANDIDATE || state === EXCLUDED) {
           alloc.state[b] = VICTIM;
           this.addToPlanFree(alloc.node[b], b, 1);
+          this.maxFreeBound = Math.max(this.maxFreeBound, this.n.planFree[alloc.node[b] * this.D + this.costDim]);
           this.writeVictim(b, j, q, i, reason);
         }
       }

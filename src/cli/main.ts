@@ -6,6 +6,7 @@
  */
 import { Command } from "commander";
 import { InputError } from "../errors.js";
+import { registerWhatIf } from "./whatif.js";
 import { registerSchedule } from "./schedule.js";
 import { registerSimulate } from "./simulate.js";
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerSchedule(program);
   registerSimulate(program);
+  registerWhatIf(program);
   return program;
 }
 

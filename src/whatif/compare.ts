@@ -13,26 +13,28 @@ export interface MetricColumn {
   label: string;
   better: "lower" | "higher";
   read(metrics: Metrics): number;
-  /** Formats the value for the terminal table. */
+  /** Divisor from the value `read` returns to the unit in `label` (3600 for seconds shown in hours). */
+  scale: number;
+  /** Formats the value, already divided by `scale`, for the terminal table. */
   format(value: number): string;
 }
 
-const hours = (seconds: number) => (seconds / 3600).toFixed(2);
+const hours = (value: number) => value.toFixed(2);
 const fraction = (value: number) => value.toFixed(3);
 
 /** The main metrics of a scenario, in table order. */
 export const METRIC_COLUMNS: readonly MetricColumn[] = [
-  { key: "finished", label: "finished", better: "higher", read: (m) => m.jobs.finished, format: String },
-  { key: "jctMean", label: "JCT mean h", better: "lower", read: (m) => m.jct.mean, format: hours },
-  { key: "jctMedian", label: "JCT p50 h", better: "lower", read: (m) => m.jct.median, format: hours },
-  { key: "jctP99", label: "JCT p99 h", better: "lower", read: (m) => m.jct.p99, format: hours },
-  { key: "queueingMean", label: "queue mean h", better: "lower", read: (m) => m.queueingDelay.mean, format: hours },
-  { key: "makespan", label: "makespan h", better: "lower", read: (m) => m.makespan, format: hours },
-  { key: "utilisation", label: "GPU util", better: "higher", read: (m) => m.utilisation.average, format: fraction },
-  { key: "jain", label: "Jain", better: "higher", read: (m) => m.fairness.jainIndex, format: fraction },
-  { key: "ftfMax", label: "FTF rho max", better: "lower", read: (m) => m.finishTimeFairness.max, format: (v) => v.toFixed(2) },
-  { key: "preemptions", label: "preemptions", better: "lower", read: (m) => m.preemption.jobStops, format: String },
-  { key: "lostGpuHours", label: "lost GPU h", better: "lower", read: (m) => m.preemption.lostGpuHours, format: (v) => v.toFixed(1) },
+  { key: "finished", label: "finished", better: "higher", read: (m) => m.jobs.finished, scale: 1, format: String },
+  { key: "jctMean", label: "JCT mean h", better: "lower", read: (m) => m.jct.mean, scale: 3600, format: hours },
+  { key: "jctMedian", label: "JCT p50 h", better: "lower", read: (m) => m.jct.median, scale: 3600, format: hours },
+  { key: "jctP99", label: "JCT p99 h", better: "lower", read: (m) => m.jct.p99, scale: 3600, format: hours },
+  { key: "queueingMean", label: "queue mean h", better: "lower", read: (m) => m.queueingDelay.mean, scale: 3600, format: hours },
+  { key: "makespan", label: "makespan h", better: "lower", read: (m) => m.makespan, scale: 3600, format: hours },
+  { key: "utilisation", label: "GPU util", better: "higher", read: (m) => m.utilisation.average, scale: 1, format: fraction },
+  { key: "jain", label: "Jain", better: "higher", read: (m) => m.fairness.jainIndex, scale: 1, format: fraction },
+  { key: "ftfMax", label: "FTF rho max", better: "lower", read: (m) => m.finishTimeFairness.max, scale: 1, format: (v) => v.toFixed(2) },
+  { key: "preemptions", label: "preemptions", better: "lower", read: (m) => m.preemption.jobStops, scale: 1, format: String },
+  { key: "lostGpuHours", label: "lost GPU h", better: "lower", read: (m) => m.preemption.lostGpuHours, scale: 1, format: (v) => v.toFixed(1) },
 ];
 
 /** Returns the main metrics of one finished scenario, keyed by `MetricColumn.key`. */
@@ -78,7 +80,7 @@ export function formatComparison(results: readonly ScenarioResult[], axes: reado
         continue;
       }
       const mark = best[column.key].includes(index) ? "*" : "";
-      cells.push(column.format(column.read(result.run.metrics)) + mark);
+      cells.push(column.format(column.read(result.run.metrics) / column.scale) + mark);
     }
     cells.push(result.status === "ok" ? "ok" : `${result.status}${result.error ? `: ${result.error}` : ""}`);
     return cells;

@@ -71,7 +71,7 @@ export interface SweepOptions {
 /** Returns the URL of the module that builds the library's Scheduler for simulations. */
 export function defaultSchedulerModule(): string {
   const typescript = import.meta.url.endsWith(".ts");
-  return new URL(typescript ? "./scheduler-factory.ts" : "./scheduler-factory.js", import.meta.url).href;
+  return new URL(typescript ? "../sim/core-scheduler.ts" : "../sim/core-scheduler.js", import.meta.url).href;
 }
 
 /**

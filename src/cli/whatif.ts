@@ -1,0 +1,221 @@
+/**
+ * `fairsched whatif`: runs a sweep of scenarios (`--vary KEY=V1,V2,...`, their cartesian
+ * product) in parallel worker threads over one shared copy of the trace and cluster, and prints
+ * a comparison table with the best value per metric marked.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, extname } from "node:path";
+import { Presets, SingleBar } from "cli-progress";
+import type { Command } from "commander";
+
+import { applyQueueDefaults, loadAllocationFile, loadSnapshot, QueueTree } from "../config/index.js";
+import { InputError } from "../errors.js";
+import type { QueueSpec, SchedulingPolicy } from "../model/types.js";
+import { loadCluster, loadTrace } from "../traces/index.js";
+import { comparisonJson, formatComparison } from "../whatif/compare.js";
+import { buildWhatIfReport } from "../whatif/report-html.js";
+import { expandScenarios, parseVaryOptions, validateAxes } from "../whatif/scenarios.js";
+import { shareCluster, shareTrace } from "../whatif/shared-trace.js";
+import { defaultSchedulerModule, runSweep, type ScenarioResult } from "../whatif/sweep.js";
+
+interface WhatIfCliOptions {
+  trace: string;
+  cluster: string;
+  config?: string;
+  quotas?: string;
+  policy?: string;
+  preemption: string;
+  checkpointInterval?: string;
+  sampleInterval?: string;
+  maxTime?: string;
+  maxEvents?: string;
+  vary: string[];
+  workers?: string;
+  timeLimit?: string;
+  jobLimit?: string;
+  json?: string;
+  report?: string;
+  progress?: boolean;
+}
+
+/** Exit status after Ctrl-C, as shells report a process ended by SIGINT. */
+const EXIT_INTERRUPTED = 130;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Adds the `whatif` command to `program`. */
+export function registerWhatIf(program: Command): void {
+  program
+    .command("whatif")
+    .description("Simulate every combination of --vary values in parallel worker threads and compare the scenarios")
+    .option("--trace <spec>", "workload: gavel:PATH, alibaba2023:PATH or synthetic[:jobs=N,queues=N,seed=N,...]", "synthetic:")
+    .option("--cluster <spec>", "cluster: philly:PATH, alibaba2023:PATH, pai2020:PATH, spot2026:PATH or TYPE:GPUS[/PER_NODE],...", "v100:32,p100:32,k80:32")
+    .option("--config <file>", "queues from a YARN allocation file (.xml) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
+    .option("--quotas <spec>", "queue weights from real VC sizes: philly:PATH or helios:PATH")
+    .option("--policy <policy>", "scheduling policy set on every queue: fair, drf or fifo (default: each queue's own)")
+    .option("--preemption <on|off>", "apply the scheduler's preemption plans", "off")
+    .option("--checkpoint-interval <seconds>", "seconds between job checkpoints (default: none)")
+    .option("--sample-interval <seconds>", "seconds between samples of utilisation and shares (default: about 1,000 samples)")
+    .option("--max-time <seconds>", "stop each simulation after this much simulated time (default: 10 years)")
+    .option("--max-events <count>", "stop each simulation after this many events (default: 50,000,000)")
+    .option(
+      "--vary <key=values>",
+      "vary KEY over comma-separated values; repeat for more keys. Keys: weight:QUEUE, min:QUEUE:DIM, max:QUEUE:DIM, policy, preemption, cluster (node count scale), gpus:TYPE (total GPUs)",
+      collect,
+      [],
+    )
+    .option("--workers <count>", "worker threads (default: the machine's available parallelism)")
+    .option("--time-limit <seconds>", "stop a scenario after this many wall-clock seconds and report it as timed out (default: no limit)")
+    .option("--job-limit <count>", "replay only the first COUNT jobs of the trace in every scenario")
+    .option("--json <file>", "write every scenario's settings, status and metrics as JSON")
+    .option("--report <file>", "write a self-contained HTML report plotting each metric against each varied key")
+    .option("--no-progress", "hide the progress bar (shown only when stderr is a terminal)")
+    .action(async (options: WhatIfCliOptions) => {
+      await runWhatIf(options);
+    });
+}
+
+async function runWhatIf(options: WhatIfCliOptions): Promise<void> {
+  // 1. Parse every option before loading anything, so a typo fails fast.
+  const axes = parseVaryOptions(options.vary);
+  const scenarios = expandScenarios(axes);
+  const policy = parsePolicy(options.policy);
+  const preemption = parseOnOff(options.preemption);
+  const workers = parseCount("--workers", options.workers) ?? availableParallelism();
+  const timeLimit = parseSeconds("--time-limit", options.timeLimit) ?? 0;
+  const jobLimit = parseCount("--job-limit", options.jobLimit);
+
+  // 2. Load the inputs once and check the varied names against them.
+  const trace = await loadTrace(options.trace, options.quotas ? { quotas: options.quotas } : {});
+  const cluster = loadCluster(options.cluster);
+  let queues = trace.queues;
+  if (options.config !== undefined) queues = withConfig(queues, options.config);
+  validateAxes(axes, { queues, nodes: cluster.nodes });
+
+  // 3. Share them and run the sweep; Ctrl-C stops it and keeps what finished.
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort();
+  process.once("SIGINT", onInterrupt);
+  const progress = startProgress(options.progress !== false, scenarios.length);
+  let results: ScenarioResult[];
+  try {
+    results = await runSweep({
+      trace: shareTrace(trace),
+      cluster: shareCluster(cluster),
+      base: {
+        queues,
+        options: {
+          policy,
+          preemption,
+          checkpointInterval: parseSeconds("--checkpoint-interval", options.checkpointInterval),
+          sampleInterval: parseSeconds("--sample-interval", options.sampleInterval),
+          maxTime: parseSeconds("--max-time", options.maxTime),
+          maxEvents: parseCount("--max-events", options.maxEvents),
+        },
+        jobLimit,
+        schedulerModule: defaultSchedulerModule(),
+      },
+      scenarios,
+      workers,
+      timeLimit,
+      signal: controller.signal,
+      onSettled: (_, settled) => progress?.update(settled),
+    });
+  } finally {
+    progress?.stop();
+    process.removeListener("SIGINT", onInterrupt);
+  }
+
+  // 4. Report.
+  const jobs = jobLimit === undefined ? trace.jobs.length : Math.min(jobLimit, trace.jobs.length);
+  const finished = results.filter((r) => r.status === "ok").length;
+  process.stdout.write(
+    `trace ${options.trace} (${jobs} jobs), cluster ${options.cluster}, ${scenarios.length} scenarios on ${Math.min(workers, scenarios.length)} workers\n`,
+  );
+  process.stdout.write(`${formatComparison(results, axes)}\n`);
+  if (finished < results.length) process.stdout.write(`${finished} of ${results.length} scenarios finished\n`);
+  if (options.json !== undefined) {
+    writeOutput(options.json, `${JSON.stringify(comparisonJson(results, axes), null, 2)}\n`);
+    process.stdout.write(`wrote ${options.json}\n`);
+  }
+  if (options.report !== undefined) {
+    writeOutput(options.report, buildWhatIfReport(results, axes, `fairsched whatif: ${options.trace} on ${options.cluster}`));
+    process.stdout.write(`wrote ${options.report}\n`);
+  }
+  if (controller.signal.aborted) {
+    process.stderr.write("fairsched: interrupted; the table lists the scenarios that finished before Ctrl-C\n");
+    process.exitCode = EXIT_INTERRUPTED;
+  }
+}
+
+/**
+ * Returns `queues` with the queues of a configuration file (a YARN allocation file or a native
+ * snapshot) replacing those of the same name, and its defaults filling what they leave unset.
+ *
+ * NOTE: this repeats `fairsched simulate`'s merge so both commands read `--config` alike; the
+ * simulate command does not export it.
+ */
+function withConfig(queues: QueueSpec[], file: string): QueueSpec[] {
+  const byName = new Map<string, QueueSpec>();
+  for (const queue of queues) byName.set(queue.name, { ...queue });
+  let defaults;
+  if (extname(file).toLowerCase() === ".xml") {
+    const allocation = loadAllocationFile(file);
+    for (const queue of allocation.queues) byName.set(queue.name, { ...queue });
+    defaults = allocation.queueDefaults;
+  } else {
+    for (const queue of loadSnapshot(file).queues) byName.set(queue.name, { ...queue });
+  }
+  const tree = new QueueTree();
+  for (const queue of byName.values()) tree.merge(queue);
+  return applyQueueDefaults(tree, defaults);
+}
+
+function parseOnOff(value: string): boolean {
+  if (value === "on") return true;
+  if (value === "off") return false;
+  throw new InputError("invalid --preemption value", { item: "--preemption", value, fix: "Write on or off" });
+}
+
+function parsePolicy(value: string | undefined): SchedulingPolicy | undefined {
+  if (value === undefined) return undefined;
+  if (value === "fair" || value === "drf" || value === "fifo") return value;
+  throw new InputError("invalid --policy value", { item: "--policy", value, fix: "Write fair, drf or fifo" });
+}
+
+function parseSeconds(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!(Number.isFinite(seconds) && seconds >= 0)) {
+    throw new InputError(`invalid ${option} value`, { item: option, value, fix: "Pass a non-negative number of seconds" });
+  }
+  return seconds;
+}
+
+function parseCount(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!(Number.isInteger(count) && count > 0)) {
+    throw new InputError(`invalid ${option} value`, { item: option, value, fix: "Pass a positive whole number" });
+  }
+  return count;
+}
+
+function writeOutput(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+/** Starts a progress bar of finished scenarios on stderr when it is a terminal. */
+function startProgress(enabled: boolean, total: number): { update: (settled: number) => void; stop: () => void } | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  const bar = new SingleBar(
+    { stream: process.stderr, format: "what-if [{bar}] {value}/{total} scenarios | {duration_formatted}", hideCursor: true },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { update: (settled) => bar.update(settled), stop: () => bar.stop() };
+}

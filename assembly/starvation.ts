@@ -19,8 +19,8 @@ export const SHARE_TOLERANCE: f64 = 1e-9;
 /**
  * Updates every queue's belowMinSince / belowFairSince clock at `time`, and writes each leaf's
  * starvedFor bits and starvation vector (copied to preemptNeed). A clock is set when the queue
- * first falls below and reset to NaN when it recovers; a leaf is starved once `time - since`
- * reaches its timeout (+inf never does). The starvation is the larger of the min-share and
+ * first falls below and reset to NaN when it recovers. A leaf is starved once `time - since`
+ * reaches its timeout, which +inf never does. The starvation is the larger of the min-share and
  * fair-share deficits per dimension, capped by pending demand (demand minus usage). Call after
  * the fair shares and the allocation pass, so usage includes this pass's placements.
  * Returns the number of starved leaves.

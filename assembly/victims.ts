@@ -6,9 +6,10 @@
 // - It belongs to a preemptible job (JOB_PREEMPTIBLE) in a QUEUE_PREEMPTABLE leaf, was not
 //   placed by this pass, and its leaf is not the starved leaf.
 // - Its leaf, and every ancestor below the lowest common ancestor with the starved leaf, stays
-//   at or above its fair share after the plan (dominant ratio of usage to min(fairShare, demand)
-//   at least 1), and at or above min(minResources, demand) in every dimension it gives up. The
-//   common ancestors keep their usage: the space moves inside them. A queue inside its min share
+//   at or above its fair share after the plan: the dominant ratio of usage to
+//   min(fairShare, demand) stays at least 1. Each of them also stays at or above
+//   min(minResources, demand) in every dimension it gives up. The common ancestors are not
+//   checked because the space moves inside them. A queue inside its min share
 //   therefore never loses the dimensions it is inside in, whatever its weight.
 // - Stopping one task of a gang stops the gang, so a gang victim brings all its live allocs.
 // - Only tasks that help the placement count: space is freed on ONE node for each starved task
@@ -158,7 +159,7 @@ export function planPreemption(): i32 {
   return max(0, now - since);
 }
 
-/** Returns where alloc `a` sorts among victims: AM last, then lost work, priority, newest. */
+/** Returns the work lost by stopping alloc `a`: its own, or its whole gang's. */
 @inline function candidateCost(a: i32): f64 {
   const j = L.allocJob(a);
   return (L.jobFlags(j) & L.JOB_GANG) != 0 ? L.jobLostWork(j) : L.allocLostWork(a);
@@ -252,9 +253,9 @@ function dominantDim(g: i32): i32 {
 }
 
 /**
- * Plans job `j` of starved leaf `q`. A gang needs all its pending tasks at once, an elastic job
- * that has not started needs its minimum; those batches are kept whole or not at all and only
- * when they exceed the leaf's uncovered starvation by less than one task. Other jobs plan one
+ * Plans job `j` of starved leaf `q`. A gang needs all its pending tasks at once, and an elastic
+ * job that has not started needs its minimum. Such a batch is planned whole or not at all, and
+ * only when it exceeds the leaf's uncovered starvation by less than one task. Other jobs plan one
  * task at a time while the uncovered starvation in the task's dominant dimension is positive.
  */
 function planJob(j: i32, q: i32): void {
@@ -384,7 +385,8 @@ function placeTask(j: i32, g: i32, q: i32): i32 {
   bestPriority = 0;
   bestOldest = 0;
 
-  // 1. Search the nodes (see visitNodes); the outcome does not depend on the visiting order.
+  // 1. Search the nodes (see visitNodes). Ties are broken by row, so the outcome does not
+  //    depend on the visiting order, up to rounding in the planFree sums that rollbacks undo.
   visitNodes(0, L.nodeCount());
   if (best == L.NONE) return L.NONE;
   const chosen = best;
@@ -411,9 +413,9 @@ function placeTask(j: i32, g: i32, q: i32): i32 {
 /**
  * Visits the subtree at position `i` of the node heap (node.preemptOrder, a binary min-heap by
  * lost rate) and offers each node to the search. A node's victims cost at least its deficit in
- * the cost dimension times its lost rate, and no deficit is below taskMinDeficit, so a subtree
- * whose root's bound already exceeds the best cost is skipped whole: every node below it has a
- * higher rate. Recursion depth is the heap height, log2 of the node count.
+ * the cost dimension times its lost rate, and no deficit is below taskMinDeficit. So when that
+ * bound at a subtree's root already exceeds the best cost, the whole subtree is skipped, because
+ * every node below the root has a rate at least as high. Recursion depth is the heap height, log2 of the node count.
  */
 function visitNodes(i: i32, count: i32): void {
   if (i >= count) return;
@@ -610,7 +612,8 @@ function commitTentative(n: i32, j: i32, q: i32): void {
 
 function writeVictim(a: i32, j: i32, q: i32, n: i32, reason: i32): void {
   const v = L.victimCount();
-  if (v >= L.victimCapacity()) return; // every alloc is a victim at most once, so this never fills
+  // The host sizes the table for every alloc row it loads, and an alloc becomes a victim once.
+  if (v >= L.victimCapacity()) return;
   L.setVictimAlloc(v, a);
   L.setVictimForJob(v, j);
   L.setVictimReason(v, reason);

@@ -3,9 +3,10 @@
  * victim selection for every starved job), WebAssembly core vs the TypeScript reference over the
  * same columns, on a full cluster of 8-GPU nodes with 20 starved queues.
  *
- * Workload (seeded): 20 busy queues fill every node with tasks of 1, 2 or 4 GPUs (a tenth of
- * the jobs are gangs of 4, a tenth carry checkpoints); 20 starved queues (fairSharePreemptionTimeout
- * 0, threshold 0.5) each wait on one job of 2 x 4-GPU tasks and one gang of 2 x 8-GPU tasks. The
+ * Workload (seeded): 20 busy queues fill every node with tasks of 1, 2 or 4 GPUs. A tenth of
+ * the jobs are gangs of 4 tasks and a tenth carry checkpoints. 20 starved queues
+ * (fairSharePreemptionTimeout 0, threshold 0.5) each wait on one job of 2 x 4-GPU tasks and one
+ * gang of 2 x 8-GPU tasks. The
  * allocation pass runs once before timing and places nothing, since no node has room. Each timed
  * run first drops the reservations the previous run left, so every run plans from the same state.
  */

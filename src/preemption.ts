@@ -1,7 +1,7 @@
 /**
- * Host side of preemption planning: sets its inputs in the core state, reads the plan back as
- * named preemptions with a reason in plain words, and carries the state a stateless caller must
- * hand to the next pass (the queues' starvation clocks and the nodes' reservations).
+ * Host side of preemption planning. It sets the plan's inputs in the core state and reads the
+ * plan back as named preemptions with a reason in plain words. It also carries what a stateless
+ * caller must hand to the next pass: the queues' starvation clocks and the nodes' reservations.
  */
 import type { StateIndex } from "./core/load.js";
 import { NONE, STARVED_FAIR_SHARE, STARVED_MIN_SHARE } from "./core/layout.js";
@@ -10,8 +10,8 @@ import type { Preemption } from "./decision.js";
 import type { ResourceAmounts, Snapshot } from "./model/types.js";
 
 /**
- * Seconds that space freed by preemption stays reserved for its starved job by default. An
- * estimate of the time a caller needs to stop the victims and run the next pass; a job placed
+ * Seconds that space freed by preemption stays reserved for its starved job by default. It is
+ * an estimate of the time a caller needs to stop the victims and run the next pass. A job placed
  * earlier releases its reservation at once.
  */
 export const DEFAULT_RESERVATION_TIMEOUT = 60;
@@ -188,7 +188,7 @@ export function writeReservations(state: CoreState, index: StateIndex, reservati
   }
 }
 
-/** What a decision carries besides placements, preemptions and pending reasons. */
+/** Preemption fields of a decision besides the preemptions themselves. */
 export interface PreemptionOutput {
   /** Every queue's starvation clocks after the pass; hand them to the next `decide` call. */
   queues: QueueClock[];

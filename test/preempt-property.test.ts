@@ -1,7 +1,7 @@
-// Properties of preemption planning over generated clusters (fast-check, fixed seed, bounded
-// runs): both engines agree, plans are deterministic, victim queues keep their shares, plans
-// free no more than they need, freed space fits what it is reserved for, and no two jobs
-// preempt each other back and forth.
+// Properties of preemption planning over generated clusters, with fast-check on a fixed seed and
+// a bounded number of runs. Both engines agree, plans are deterministic, and victim queues keep
+// their shares. Plans free no more than they need, freed space fits what it is reserved for,
+// and no two jobs preempt each other back and forth.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 
@@ -221,7 +221,7 @@ describe("preemption properties", () => {
         const request = state.f64("alloc.request");
         const allocNode = state.i32("alloc.node");
         // Space freed on the nodes the starved tasks are planned on. A gang stops as one unit,
-        // so its tasks on a node count as one victim there; its tasks on other nodes stop with
+        // so its tasks on a node count as one victim there. Its tasks on other nodes stop with
         // it and are priced, not counted here.
         let freed = 0;
         const units = new Map<string, number>();

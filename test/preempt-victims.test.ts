@@ -65,7 +65,7 @@ describe.each(ENGINES)("victims (%s)", (engine) => {
   });
 
   test("ancestor below the common parent keeps its share", () => {
-    // root.x holds its 12-GPU fair share in x.a1; root.y.c runs 6 GPUs above its share.
+    // root.x uses exactly its 12-GPU fair share, all in x.a1; root.y.c runs 6 GPUs above its share.
     const input = snapshot({
       resources: ["gpu", "cpu"],
       nodes: nodes("n", 3, { gpu: 8, cpu: 64 }),

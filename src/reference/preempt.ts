@@ -92,6 +92,7 @@ class Planner {
   constructor(private readonly state: CoreState) {
     const s = state;
     this.D = s.dims;
+
     this.header = { i32: (k) => s.i32(`header.${k}`), f64: (k) => s.f64(`header.${k}`) };
     this.q = {
       parent: s.i32("queue.parent"), depth: s.i32("queue.depth"), flags: s.u8("queue.flags"), usage: s.f64("queue.usage"),

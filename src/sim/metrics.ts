@@ -18,6 +18,8 @@
  *   same fraction and 1/n when one queue got everything; a queue using more than its fair share
  *   of idle capacity is not penalised. `jainIndex` averages J over samples with an active queue
  *   whose entitlement is above 0; `jainIndexOfTotals` applies J to the per-queue sums over time.
+ *   NOTE: a job that can never fit (a gang larger than the cluster) keeps its queue's demand up,
+ *   so that queue counts as unserved for as long as the job waits, which lowers J.
  * - Finish-time fairness (Themis' rho) = JCT / T_isolated, where T_isolated approximates the JCT
  *   with 1/N of the cluster: N = jobs active when it arrived (itself included), C = cluster GPUs
  *   then, g = the job's GPUs, and T_isolated = runTime x max(1, g / (C / N)) with runTime the

@@ -15,7 +15,7 @@ export interface SimulationOptions {
   preemptionThreshold: number;
   /** Seconds between checkpoints of every job; 0 means none, so preemption loses all work since the start. */
   checkpointInterval: number;
-  /** Seconds between samples of utilisation and shares; 0 picks about 1,000 samples over the trace span. */
+  /** Seconds between samples of utilisation and shares; 0 picks about 1,000 samples up to the last uncontended finish. */
   sampleInterval: number;
   /** Simulated seconds after which the run stops, reporting running and pending jobs as unfinished. */
   maxTime: number;

@@ -170,10 +170,10 @@ class Simulation {
 
     // 1. The clock starts at the earliest arrival or node event (0 for an empty input).
     let firstTime = Infinity;
-    let lastArrival = -Infinity;
+    let lastUncontendedFinish = -Infinity;
     for (const job of trace.jobs) {
       firstTime = Math.min(firstTime, job.submitTime);
-      lastArrival = Math.max(lastArrival, job.submitTime);
+      lastUncontendedFinish = Math.max(lastUncontendedFinish, job.submitTime + job.duration);
     }
     for (const event of this.nodeEvents) firstTime = Math.min(firstTime, event.time);
     this.startTime = Number.isFinite(firstTime) ? firstTime : 0;
@@ -202,8 +202,9 @@ class Simulation {
     });
     this.nodeEvents.forEach((event, index) => this.queue.push(event.time, EventKind.Node, index));
 
-    // 4. Samples start at the clock's start, every `interval` seconds.
-    const span = Number.isFinite(lastArrival) ? lastArrival - this.startTime : 0;
+    // 4. Samples start at the clock's start, every `interval` seconds. The default interval is
+    //    sized from the last time a job could finish without waiting, a lower bound on the run's end.
+    const span = Number.isFinite(lastUncontendedFinish) ? lastUncontendedFinish - this.startTime : 0;
     const interval = options.sampleInterval > 0 ? options.sampleInterval : defaultSampleInterval(span);
     this.nextSampleTime = this.startTime;
     this.samples = {

@@ -31,7 +31,7 @@ const philly = traceFile("philly/cluster_machine_list.csv");
 const alibabaPods = traceFile("alibaba-gpu-2023/openb_pod_list_default.csv");
 const alibabaNodes = traceFile("alibaba-gpu-2023/openb_node_list_all_node.csv");
 
-/** What the scheduler was told, per job: submissions and finished tasks. */
+/** Calls the scheduler received, per job: submissions and finished tasks. */
 interface CallLog {
   submits: Map<string, number>;
   finishedTasks: Map<string, number>;

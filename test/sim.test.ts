@@ -180,7 +180,7 @@ describe("simulator node events", () => {
 });
 
 describe("simulator bookkeeping", () => {
-  /** A seeded mix of jobs on a small heterogeneous cluster. */
+  /** Builds a seeded mix of jobs on a small heterogeneous cluster. */
   function mixedInput(seed: number): SimulationInput {
     let state = seed;
     const random = () => {

@@ -11,7 +11,7 @@
  * - GPU utilisation = GPUs in use / GPUs present; its average is the ratio of both integrals
  *   over the run, so idle gaps count.
  * - Share vs fair share: each leaf queue's GPU usage and instantaneous fair share, sampled at a
- *   fixed interval; a queue is active in a sample when its usage or demand is above 0.
+ *   fixed interval. A queue is active in a sample when its usage or demand is above 0.
  * - Jain's fairness index over active queues in one sample: J = (sum x)^2 / (n x sum x^2) with
  *   x_i = min(usage_i, fairShare_i) / min(demand_i, fairShare_i), the fraction of its entitlement
  *   (fair share capped by demand) that queue i received. J is 1 when every active queue got the
@@ -286,5 +286,7 @@ function sum(values: number[]): number {
 }
 
 function sortKeys(record: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const entries = Object.entries(record);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries);
 }

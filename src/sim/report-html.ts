@@ -1,8 +1,8 @@
 /**
  * The `--report FILE.html` output: one self-contained page (no network access) with the summary
- * table and four plots: each queue's GPU share vs fair share over time, cluster GPU utilisation
- * over time, the CDF of job completion time, and queueing delay by queue. Chart.js is inlined
- * from the installed `chart.js` package.
+ * table and four plots. The plots show each queue's GPU share vs fair share over time, cluster
+ * GPU utilisation over time, the CDF of job completion time, and queueing delay by queue.
+ * Chart.js is inlined from the installed `chart.js` package.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";

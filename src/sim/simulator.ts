@@ -1,8 +1,8 @@
 /**
  * Discrete-event simulator: replays a trace through the incremental scheduler and records what
  * every job experienced. Events are job arrivals, task and gang completions, node changes and
- * wake-ups; all events at one timestamp form a batch, followed by one scheduling pass (plus one
- * more per applied preemption plan, up to `maxPassesPerBatch`).
+ * wake-ups. All events at one timestamp form a batch, followed by one scheduling pass, plus one
+ * more per applied preemption plan, up to `maxPassesPerBatch`.
  *
  * Work model:
  * - A task runs for `durationByGpuType[type] ?? duration` seconds on a node of GPU type `type`.
@@ -469,12 +469,12 @@ class Simulation {
     const job = this.jobs[run.job];
     const victims = job.trace.gang ? [...job.running] : [run];
     const interval = this.options.checkpointInterval;
-    const kept = (elapsed: number) => (interval > 0 ? Math.floor(elapsed / interval) * interval : 0);
+    const checkpointedTime = (elapsed: number) => (interval > 0 ? Math.floor(elapsed / interval) * interval : 0);
 
     if (job.trace.gang) {
       const running = !Number.isNaN(job.gangStart);
       const elapsed = running ? this.now - job.gangStart : 0;
-      const saved = kept(elapsed);
+      const saved = checkpointedTime(elapsed);
       if (running && job.gangDuration > 0) job.gangProgress = Math.min(1, job.gangProgress + saved / job.gangDuration);
       for (const victim of victims) job.outcome.lostGpuSeconds += (elapsed - saved) * victim.gpus;
       job.gangStart = Number.NaN;
@@ -488,7 +488,7 @@ class Simulation {
       let progress = 0;
       if (!job.trace.gang) {
         const elapsed = this.now - victim.start;
-        const saved = kept(elapsed);
+        const saved = checkpointedTime(elapsed);
         const duration = durationOn(job.trace, victim.gpuType);
         progress = duration > 0 ? Math.min(1, victim.progress + saved / duration) : victim.progress;
         job.outcome.lostGpuSeconds += (elapsed - saved) * victim.gpus;

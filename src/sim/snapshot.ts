@@ -16,7 +16,7 @@ import type { SimulationOptions } from "./options.js";
  * 2. `policy`, when set, becomes every queue's `schedulingPolicy`.
  *
  * 3. With preemption on, a queue without preemption timeouts gets `fairSharePreemptionTimeout`
- *    and `fairSharePreemptionThreshold` from the options; with preemption off, all timeouts are
+ *    and `fairSharePreemptionThreshold` from the options. With preemption off, all timeouts are
  *    removed, so the scheduler never plans preemption.
  */
 export function buildQueueTree(queues: QueueSpec[], options: SimulationOptions): QueueSpec[] {
@@ -31,7 +31,9 @@ export function buildQueueTree(queues: QueueSpec[], options: SimulationOptions):
     byName.set(queue.name, { ...byName.get(queue.name), ...queue });
   }
 
-  const tree = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Sorting full names puts every parent before its children, because a prefix sorts first.
+  const tree = [...byName.values()];
+  tree.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const queue of tree) {
     if (options.policy) queue.schedulingPolicy = options.policy;
     if (options.preemption) {

@@ -1,6 +1,6 @@
 /**
- * What the simulator consumes and produces: the scheduler interface it drives, node events, and
- * the raw record of a run (jobs, samples, conservation counters) that `metrics.ts` summarises.
+ * Inputs and outputs of the simulator: the scheduler interface it drives, node events, and the
+ * raw record of a run (jobs, samples, conservation counters) that `metrics.ts` summarises.
  *
  * Units: times in seconds of simulated time, GPUs as device counts, GPU time in GPU-seconds.
  */
@@ -41,8 +41,8 @@ export interface SimQueueShare {
 }
 
 /**
- * The incremental scheduler the simulator drives: the library's `Scheduler` satisfies it. The
- * simulator holds no scheduling logic of its own.
+ * The incremental scheduler the simulator drives, which the library's `Scheduler` satisfies.
+ * The simulator contains no scheduling logic of its own.
  */
 export interface SimScheduler {
   setTime(seconds: number): void;
@@ -153,7 +153,7 @@ export interface SimulationResult {
   capacityGpuSeconds: number;
   events: number;
   passes: number;
-  /** Why the run stopped before its events ran out (a guard), or null. */
+  /** Reason the run stopped before its events ran out (a guard), or null. */
   stopReason: string | null;
   /** Leaf queues of the run with their configured weight. */
   queues: { name: string; weight: number }[];

@@ -46,8 +46,8 @@ export function summarise(metrics: Metrics): Record<string, number> {
 
 /**
  * Returns, per metric key, the indexes (into `results`) of the finished scenarios with the best
- * value. Ties are all best; a column where every finished scenario has the same value has no
- * best, because marking all of them says nothing.
+ * value. Tied scenarios are all best. A column where every finished scenario has the same value
+ * has no best, because marking all of them tells the reader nothing.
  */
 export function bestPerColumn(results: readonly ScenarioResult[]): Record<string, number[]> {
   const best: Record<string, number[]> = {};
@@ -88,10 +88,12 @@ export function formatComparison(results: readonly ScenarioResult[], axes: reado
 
   // Every column but the last is padded to its widest cell; the status column may be long.
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === cells.length - 1 ? cell : c < axes.length + 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-      .join("  ");
+  const pad = (cell: string, c: number, last: boolean): string => {
+    if (last) return cell;
+    if (c < axes.length + 1) return cell.padEnd(widths[c]);
+    return cell.padStart(widths[c]);
+  };
+  const line = (cells: string[]) => cells.map((cell, c) => pad(cell, c, c === cells.length - 1)).join("  ");
   const lines = [line(header), ...rows.map(line)];
   lines.push("* best in its column among finished scenarios");
   return lines.join("\n");

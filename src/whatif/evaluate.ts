@@ -30,7 +30,7 @@ export type Candidate =
   /** Starts pending tasks of these jobs on these nodes now. */
   | { kind: "placement"; placements: { job: string; node: string; request: ResourceAmounts }[] };
 
-/** What one candidate achieves over the horizon. */
+/** Metrics of one candidate over the horizon. */
 export interface CandidateMetrics {
   /** GPU-seconds in use over GPU-seconds present, over the horizon. */
   utilisation: number;
@@ -128,7 +128,7 @@ interface RunningTask {
  * Simulates `horizon` seconds from `snapshot` with `candidate` applied, in this thread.
  *
  * 1. Apply the weight change or placements to a copy of the snapshot, and build the scheduler
- *    from it; running tasks keep their nodes and start times.
+ *    from it. Running tasks keep their nodes and start times.
  *
  * 2. Apply the preemption plan through the scheduler, counting the work it throws away.
  *

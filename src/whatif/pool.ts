@@ -1,7 +1,7 @@
 /**
- * A piscina pool that runs what-if tasks in worker threads, one task per worker at a time, and
- * turns every failure of a single task (an exception, a time limit, a worker that exited) into a
- * failed outcome instead of a rejected sweep.
+ * A piscina pool that runs what-if tasks in worker threads, one task per worker at a time. It
+ * turns every failure of a single task into a failed outcome instead of a rejected sweep: an
+ * exception, a time limit, or a worker that exited.
  *
  * The pool dispatches tasks itself, at most `workers` at once, rather than queueing them all in
  * piscina: a task's time limit then starts when a worker takes it, not when it was queued.

@@ -38,7 +38,7 @@ export interface Scenario {
   settings: Array<{ key: string; value: VaryValue }>;
 }
 
-/** What a scenario changes: the queue tree, the nodes and the run options. */
+/** Inputs a scenario changes: the queue tree, the nodes and the run options. */
 export interface ScenarioInputs {
   queues: QueueSpec[];
   nodes: NodeSpec[];
@@ -50,7 +50,7 @@ export const VARY_KINDS: readonly VaryKind[] = ["weight", "min", "max", "policy"
 
 const POLICIES: readonly SchedulingPolicy[] = ["fair", "drf", "fifo"];
 
-/** The most scenarios one sweep may expand to; a guard against a mistyped value list. */
+/** Maximum scenarios one sweep may expand to, a guard against a mistyped value list. */
 export const MAX_SCENARIOS = 10_000;
 
 function invalidVary(option: string, problem: string, value: unknown, fix: string): InputError {
@@ -77,7 +77,9 @@ export function parseVary(option: string): VaryAxis {
   if (!VARY_KINDS.includes(kind)) {
     throw invalidVary(option, `unknown key ${parts[0]}`, key, `Use one of: weight:QUEUE, min:QUEUE:DIM, max:QUEUE:DIM, policy, preemption, cluster, gpus:TYPE`);
   }
-  const expectedParts = kind === "min" || kind === "max" ? 3 : kind === "weight" || kind === "gpus" ? 2 : 1;
+  let expectedParts = 1;
+  if (kind === "min" || kind === "max") expectedParts = 3;
+  else if (kind === "weight" || kind === "gpus") expectedParts = 2;
   if (parts.length !== expectedParts || parts.some((p) => p === "")) {
     const forms: Record<VaryKind, string> = {
       weight: "weight:QUEUE (for example weight:root.a)",
@@ -120,7 +122,9 @@ function parseValue(option: string, kind: VaryKind, raw: string): VaryValue {
       const positive = kind === "cluster";
       const valid = Number.isFinite(value) && (positive ? value > 0 : value >= 0) && (!whole || Number.isInteger(value));
       if (!valid) {
-        const expected = whole ? "a whole number >= 0" : positive ? "a number > 0" : "a number >= 0";
+        let expected = "a number >= 0";
+        if (whole) expected = "a whole number >= 0";
+        else if (positive) expected = "a number > 0";
         throw invalidVary(option, `invalid ${kind} value`, raw, `Use ${expected}`);
       }
       return value;
@@ -258,9 +262,9 @@ function copyNode(node: NodeSpec, copy: number): NodeSpec {
 
 /**
  * Scales the node count of each GPU type (nodes without a type form one group) by `factor`,
- * rounding to the nearest whole node. Shrinking keeps each group's first nodes in input order;
- * growing appends copies named `NAME.K` in copied racks, so copies never share a rack with
- * the originals.
+ * rounding to the nearest whole node. Shrinking keeps each group's first nodes in input order.
+ * Growing appends copies named `NAME.K` in copied racks, so copies never share a rack with the
+ * originals.
  */
 export function scaleCluster(nodes: readonly NodeSpec[], factor: number): NodeSpec[] {
   const groups = new Map<string, NodeSpec[]>();

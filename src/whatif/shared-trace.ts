@@ -1,8 +1,8 @@
 /**
  * Read-only what-if inputs laid out once in a `SharedArrayBuffer`: a trace as job columns and a
- * cluster as node columns. Worker threads receive the buffer (posting a `SharedArrayBuffer`
- * shares its memory, it never copies it) and read jobs in place through `SharedTrace.job(i)`,
- * which materialises one `TraceJob` at a time, so no worker holds the whole trace as objects.
+ * cluster as node columns. Posting a `SharedArrayBuffer` to a worker shares its memory instead
+ * of copying it. Workers read jobs in place through `SharedTrace.job(i)`, which materialises one
+ * `TraceJob` at a time, so no worker needs the whole trace as objects.
  *
  * Trace buffer, columns in this order, each aligned to 8 bytes (n jobs, D dimensions,
  * T GPU types):
@@ -49,7 +49,7 @@ export const MAX_GPU_TYPES = 32;
 type ColumnType = "f64" | "i32" | "u32" | "u8";
 type ColumnView = Float64Array | Int32Array | Uint32Array | Uint8Array;
 
-/** Where each column starts in the buffer, in bytes, and how many elements it holds. */
+/** Byte offset and element count of each column in the buffer. */
 export type ColumnOffsets = Record<string, { type: ColumnType; offset: number; length: number }>;
 
 /** Everything a worker needs besides the buffer to read a shared trace; small and cloneable. */

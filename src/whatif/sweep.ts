@@ -11,7 +11,7 @@ import { WhatIfPool, type TaskOutcome } from "./pool.js";
 import type { Scenario } from "./scenarios.js";
 import type { SharedCluster, SharedClusterHandle, SharedTrace, SharedTraceHandle } from "./shared-trace.js";
 
-/** What each worker of a sweep receives once. */
+/** Shared inputs that each worker of a sweep receives once. */
 export interface SweepWorkerData {
   trace: SharedTraceHandle;
   cluster: SharedClusterHandle;
@@ -35,10 +35,10 @@ export interface ScenarioTask {
   base: BaseRun;
 }
 
-/** What a worker returns for one scenario. */
+/** A worker's result for one scenario. */
 export interface ScenarioRun {
   metrics: Metrics;
-  /** Why a guard stopped the run early, or null. */
+  /** Reason a guard stopped the run early, or null. */
   stopReason: string | null;
   events: number;
   passes: number;
@@ -66,6 +66,8 @@ export interface SweepOptions {
   /** Aborting stops the sweep and keeps the scenarios already finished. */
   signal?: AbortSignal;
   onSettled?: (result: ScenarioResult, settled: number, total: number) => void;
+  /** Worker module; default the what-if worker (see `WhatIfPoolOptions.filename`). */
+  workerFilename?: string | URL;
 }
 
 /** Returns the URL of the module that builds the library's Scheduler for simulations. */
@@ -109,6 +111,7 @@ export async function runSweep(options: SweepOptions): Promise<ScenarioResult[]>
     workers,
     workerData,
     timeLimit: options.timeLimit,
+    filename: options.workerFilename,
   });
   const tasks: ScenarioTask[] = options.scenarios.map((scenario) => ({ kind: "scenario", scenario, base: options.base }));
   try {

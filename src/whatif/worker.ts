@@ -1,8 +1,8 @@
 /**
  * The what-if worker: piscina loads this module in each worker thread and calls its default
  * export once per task. The trace and cluster arrive once, as `SharedArrayBuffer`s in
- * `workerData`, and are read in place; each task builds its own scheduler and simulation state,
- * which the thread alone owns.
+ * `workerData`, and are read in place. Each task builds its own scheduler and simulation state,
+ * which only this thread uses.
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";

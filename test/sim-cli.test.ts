@@ -46,6 +46,12 @@ describe("fairsched simulate", () => {
     expect(report.metrics.jobs.total).toBe(80);
   });
 
+  it("prints JSON without a file", async () => {
+    await simulateCli(...SMALL, "--json");
+    const report = JSON.parse(output);
+    expect(report.metrics.jobs.total).toBe(80);
+  });
+
   it("writes an HTML report", async () => {
     const file = join(dir, "report.html");
     await simulateCli(...SMALL, "--report", file);

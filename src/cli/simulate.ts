@@ -1,6 +1,6 @@
 /**
  * `fairsched simulate`: replays a trace on a cluster through the scheduler and prints a summary
- * table; `--json` and `--report` write every metric and an HTML page with plots.
+ * table. `--json` writes every metric and `--report` an HTML page with plots.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname } from "node:path";
@@ -35,7 +35,7 @@ interface SimulateCliOptions {
   sampleInterval?: string;
   maxTime?: string;
   maxEvents?: string;
-  json?: string;
+  json?: string | boolean;
   report?: string;
   seed?: string;
   progress?: boolean;
@@ -57,7 +57,7 @@ export function registerSimulate(program: Command): void {
     .option("--max-time <seconds>", "stop after this much simulated time (default: 10 years)")
     .option("--max-events <count>", "stop after this many events (default: 50,000,000)")
     .option("--seed <n>", "seed of the synthetic trace (overrides seed= in --trace)")
-    .option("--json <file>", "write every metric, the sampled series and one record per job as JSON")
+    .option("--json [file]", "write every metric, the sampled series and one record per job as JSON to FILE, or to stdout in place of the table")
     .option("--report <file>", "write a self-contained HTML report with plots")
     .option("--no-progress", "hide the progress bar (shown only when stderr is a terminal)")
     .action(async (options: SimulateCliOptions) => {
@@ -96,14 +96,18 @@ async function runSimulate(options: SimulateCliOptions): Promise<void> {
   }
 
   const metrics = computeMetrics(result);
-  process.stdout.write(`trace ${traceSpec}, cluster ${options.cluster}\n${formatSummary(result, metrics)}\n`);
-  if (options.json !== undefined) {
+  if (options.json === true) {
+    process.stdout.write(`${stringifyJsonReport(buildJsonReport(result, metrics))}\n`);
+  } else {
+    process.stdout.write(`trace ${traceSpec}, cluster ${options.cluster}\n${formatSummary(result, metrics)}\n`);
+  }
+  if (typeof options.json === "string") {
     writeOutput(options.json, `${stringifyJsonReport(buildJsonReport(result, metrics))}\n`);
     process.stdout.write(`wrote ${options.json}\n`);
   }
   if (options.report !== undefined) {
     writeOutput(options.report, buildHtmlReport(result, metrics, `fairsched simulate: ${traceSpec} on ${options.cluster}`));
-    process.stdout.write(`wrote ${options.report}\n`);
+    if (options.json !== true) process.stdout.write(`wrote ${options.report}\n`);
   }
 }
 

@@ -29,7 +29,7 @@ import {
   placementCount, placementGroup, placementNode, queueAmUsage, queueCount, queueFairShare, queueFirstChild,
   queueFlags, queueHeap, queueHeapSize, queueHeapStart, queueJobHeapSize, queueJobHeapStart,
   queueMaxAMShare, queueMaxResources, queueMaxRunningApps, queueNextSibling, queueParent, queuePolicy,
-  queueRunningApps, queueUsage,
+  queueRunningApps, queueUsage, scratchCapacity, scratchF64a, setScratchF64a,
   setAllocCount, setAllocFlags, setAllocJob, setAllocLastCheckpoint, setAllocNode, setAllocRequest,
   setAllocStartTime, setGroupPending, setJobElasticMin, setJobFlags, setJobHeap, setJobMissedOffers,
   setJobPendingTasks, setJobReason, setJobReasonDim, setJobReasonLimit, setJobReasonQueue, setJobReasonValue,
@@ -56,6 +56,50 @@ const SCOPE_RACK: i32 = 2;
 
 /** Offers a job skips per locality level in this pass; 0 when delay scheduling is off. */
 let offerLimit: i32 = 0;
+
+/** Slots of the failed-request cache in scratch.f64a: any type, then one per single GPU type. */
+const FAIL_SLOTS: i32 = 32;
+/** Whether scratch.f64a holds the failed-request cache in this pass. */
+let failCacheOn: bool = false;
+
+/**
+ * Returns the failed-request cache slot of a search, or NONE when the search is not cached: only
+ * label-free searches for any type or for exactly one type are.
+ */
+@inline function failSlot(types: i32, labels: i32): i32 {
+  if (!failCacheOn || labels != 0) return NONE;
+  if (types == 0) return 0;
+  if ((types & (types - 1)) != 0) return NONE;
+  return 1 + ctz(types);
+}
+
+/**
+ * Returns whether passRequest is at least, in every dimension, a request that already found no
+ * node in this pass. Free space only shrinks during a pass (tentative placements are rolled back
+ * exactly), so such a request cannot fit either.
+ */
+function knownToFail(slot: i32): bool {
+  if (slot == NONE) return false;
+  for (let d = 0; d < DIMS; d++) if (passRequest(d) < scratchF64a(slot * DIMS + d)) return false;
+  return true;
+}
+
+/** Records passRequest as failed in `slot` when its GPU count is below the recorded one. */
+function recordFailure(slot: i32): void {
+  if (slot == NONE) return;
+  const gd = gpuDim() == NONE ? 0 : gpuDim();
+  if (passRequest(gd) >= scratchF64a(slot * DIMS + gd)) return;
+  for (let d = 0; d < DIMS; d++) setScratchF64a(slot * DIMS + d, passRequest(d));
+}
+
+/** Searches anywhere with the failed-request cache (valid only with no tentative placement open). */
+function bestFitCached(types: i32, labels: i32): i32 {
+  const slot = failSlot(types, labels);
+  if (knownToFail(slot)) return NONE;
+  const n = bestFitAnywhere(types, labels);
+  if (n == NONE) recordFailure(slot);
+  return n;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Heaps
@@ -414,7 +458,7 @@ function placeUnit(j: i32, unit: i32, scope: i32, id: i32): i32 {
       labels |= groupLabels(g);
     }
     loadUnitTotal(j, unit);
-    const n = searchScope(scope, id, types, labels);
+    const n = scope == SCOPE_ANY ? bestFitCached(types, labels) : searchScope(scope, id, types, labels);
     if (n != NONE) {
       left = unit;
       for (let g = first; g < end && left > 0; g++) {
@@ -445,7 +489,9 @@ function placeUnit(j: i32, unit: i32, scope: i32, id: i32): i32 {
         const rack = nodeRack(anchor);
         if (n == NONE && rack != NONE && scope != SCOPE_DOMAIN) n = bestFitIn(true, rack, types, labels);
       }
-      if (n == NONE) n = searchScope(scope, id, types, labels);
+      if (n == NONE) {
+        n = scope == SCOPE_ANY && placed == 0 ? bestFitCached(types, labels) : searchScope(scope, id, types, labels);
+      }
       if (n == NONE) {
         rollback(start);
         return placed;
@@ -581,6 +627,8 @@ export function schedulePass(): i32 {
   const threshold = localityThreshold();
   offerLimit = threshold > 0 ? max(1, <i32>Math.ceil(threshold * <f64>schedulableNodes)) : 0;
   buildHeaps();
+  failCacheOn = scratchCapacity() >= FAIL_SLOTS * DIMS;
+  if (failCacheOn) for (let k = 0; k < FAIL_SLOTS * DIMS; k++) setScratchF64a(k, Infinity);
 
   // 2. Place until no queue has a placeable job.
   let full = false;

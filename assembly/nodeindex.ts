@@ -148,6 +148,8 @@ export function buildNodeIndex(): bool {
  * still fit, then the most recently touched node of that bucket; NONE when no node fits.
  */
 export function bestFitAnywhere(types: i32, labels: i32): i32 {
+  // A request larger than every node in some dimension would otherwise walk the top bucket.
+  for (let d = 0; d < DIMS; d++) if (passRequest(d) > largestNode(d)) return NONE;
   const gd = gpuDim();
   const first = keyOf(gd == NONE ? 0 : passRequest(gd));
   for (let key = first; key <= maxKey; key++) {

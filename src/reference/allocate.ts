@@ -675,6 +675,8 @@ function nodeFits(n: number, types: number, labels: number): boolean {
  * still fit, then the most recently touched node of that bucket; NONE when no node fits.
  */
 function bestFitAnywhere(types: number, labels: number): number {
+  // A request larger than every node in some dimension would otherwise walk the top bucket.
+  for (let d = 0; d < DIMS; d++) if (passRequest(d) > largestNode(d)) return NONE;
   const gd = gpuDim();
   const first = keyOf(gd == NONE ? 0 : passRequest(gd));
   for (let key = first; key <= maxKey; key++) {
@@ -826,6 +828,50 @@ const SCOPE_RACK: number = 2;
 
 /** Offers a job skips per locality level in this pass; 0 when delay scheduling is off. */
 let offerLimit: number = 0;
+
+/** Slots of the failed-request cache in scratch.f64a: any type, then one per single GPU type. */
+const FAIL_SLOTS: number = 32;
+/** Whether scratch.f64a holds the failed-request cache in this pass. */
+let failCacheOn: boolean = false;
+
+/**
+ * Returns the failed-request cache slot of a search, or NONE when the search is not cached: only
+ * label-free searches for any type or for exactly one type are.
+ */
+function failSlot(types: number, labels: number): number {
+  if (!failCacheOn || labels != 0) return NONE;
+  if (types == 0) return 0;
+  if ((types & (types - 1)) != 0) return NONE;
+  return 1 + (31 - Math.clz32(types & -types));
+}
+
+/**
+ * Returns whether passRequest is at least, in every dimension, a request that already found no
+ * node in this pass. Free space only shrinks during a pass (tentative placements are rolled back
+ * exactly), so such a request cannot fit either.
+ */
+function knownToFail(slot: number): boolean {
+  if (slot == NONE) return false;
+  for (let d = 0; d < DIMS; d++) if (passRequest(d) < scratchF64a(slot * DIMS + d)) return false;
+  return true;
+}
+
+/** Records passRequest as failed in `slot` when its GPU count is below the recorded one. */
+function recordFailure(slot: number): void {
+  if (slot == NONE) return;
+  const gd = gpuDim() == NONE ? 0 : gpuDim();
+  if (passRequest(gd) >= scratchF64a(slot * DIMS + gd)) return;
+  for (let d = 0; d < DIMS; d++) setScratchF64a(slot * DIMS + d, passRequest(d));
+}
+
+/** Searches anywhere with the failed-request cache (valid only with no tentative placement open). */
+function bestFitCached(types: number, labels: number): number {
+  const slot = failSlot(types, labels);
+  if (knownToFail(slot)) return NONE;
+  const n = bestFitAnywhere(types, labels);
+  if (n == NONE) recordFailure(slot);
+  return n;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Heaps
@@ -1184,7 +1230,7 @@ function placeUnit(j: number, unit: number, scope: number, id: number): number {
       labels |= groupLabels(g);
     }
     loadUnitTotal(j, unit);
-    const n = searchScope(scope, id, types, labels);
+    const n = scope == SCOPE_ANY ? bestFitCached(types, labels) : searchScope(scope, id, types, labels);
     if (n != NONE) {
       left = unit;
       for (let g = first; g < end && left > 0; g++) {
@@ -1215,7 +1261,9 @@ function placeUnit(j: number, unit: number, scope: number, id: number): number {
         const rack = nodeRack(anchor);
         if (n == NONE && rack != NONE && scope != SCOPE_DOMAIN) n = bestFitIn(true, rack, types, labels);
       }
-      if (n == NONE) n = searchScope(scope, id, types, labels);
+      if (n == NONE) {
+        n = scope == SCOPE_ANY && placed == 0 ? bestFitCached(types, labels) : searchScope(scope, id, types, labels);
+      }
       if (n == NONE) {
         rollback(start);
         return placed;
@@ -1351,6 +1399,8 @@ function schedulePass(): number {
   const threshold = localityThreshold();
   offerLimit = threshold > 0 ? Math.max(1, Math.ceil(threshold * schedulableNodes)) : 0;
   buildHeaps();
+  failCacheOn = scratchCapacity() >= FAIL_SLOTS * DIMS;
+  if (failCacheOn) for (let k = 0; k < FAIL_SLOTS * DIMS; k++) setScratchF64a(k, Infinity);
 
   // 2. Place until no queue has a placeable job.
   let full = false;

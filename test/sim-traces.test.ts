@@ -210,3 +210,35 @@ describe("synthetic replay with preemption", () => {
     expect(first.result.conservation.ignoredDecisions).toBe(0);
   });
 });
+
+describe("node events with the core Scheduler", () => {
+  it("tasks of a removed node rerun on an added one", () => {
+    const jobs = [0, 1, 2, 3].map((i) => ({
+      name: `j${i}`,
+      queue: "root.a",
+      user: "u",
+      submitTime: i,
+      taskCount: 2,
+      request: { gpu: 1, cpu: 1, memory: 1 },
+      gang: i % 2 === 0,
+      duration: 1000,
+    }));
+    const node = (name: string) => ({ name, capacity: { gpu: 4, cpu: 64, memory: 100000 }, gpuType: "V100" });
+    const result = simulate(
+      {
+        trace: { jobs, queues: [{ name: "root.a" }], skipped: {}, adjusted: {}, notes: [] },
+        cluster: { nodes: [node("n1"), node("n2")], skipped: {}, notes: [] },
+        nodeEvents: [
+          { time: 100, kind: "remove", node: "n1" },
+          { time: 200, kind: "add", node: node("n3") },
+        ],
+      },
+      createCoreScheduler,
+    );
+    const lost = result.jobs.filter((job) => job.lostGpuSeconds > 0);
+    expect(lost.map((job) => job.finishTime)).toEqual([1200, 1200]);
+    expect(lost.map((job) => job.preemptedTasks)).toEqual([2, 2]);
+    expect(result.jobs.every((job) => job.finishTime !== null)).toBe(true);
+    expect(result.conservation.gpuSecondsIntegral).toBe(result.conservation.gpuSecondsByTasks);
+  });
+});

@@ -75,7 +75,8 @@ async function runSimulate(options: SimulateCliOptions): Promise<void> {
   let queues = trace.queues;
   if (options.config !== undefined) queues = withConfig(queues, options.config);
 
-  const progress = startProgress(options.progress !== false, trace.jobs.length);
+  const firstSubmit = trace.jobs.reduce((first, job) => Math.min(first, job.submitTime), Infinity);
+  const progress = startProgress(options.progress !== false, trace.jobs.length, Number.isFinite(firstSubmit) ? firstSubmit : 0);
   let result;
   try {
     result = simulate(
@@ -175,18 +176,20 @@ function writeOutput(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
-/** Starts a progress bar on stderr when it is a terminal; returns undefined otherwise. */
-function startProgress(enabled: boolean, jobsTotal: number): { update: (progress: SimProgress) => void; stop: () => void } | undefined {
+/** Starts a progress bar on stderr when it is a terminal; returns undefined otherwise. `start` is the trace's first time, seconds. */
+function startProgress(
+  enabled: boolean,
+  jobsTotal: number,
+  start: number,
+): { update: (progress: SimProgress) => void; stop: () => void } | undefined {
   if (!enabled || !process.stderr.isTTY) return undefined;
   const bar = new SingleBar(
     { stream: process.stderr, format: "simulating [{bar}] {value}/{total} jobs done | simulated time {simTime}", hideCursor: true },
     Presets.shades_classic,
   );
   bar.start(jobsTotal, 0, { simTime: formatDuration(0) });
-  let start: number | undefined;
   return {
     update: (progress) => {
-      start ??= progress.time;
       bar.update(progress.jobsDone, { simTime: formatDuration(progress.time - start) });
     },
     stop: () => bar.stop(),

@@ -31,6 +31,9 @@ const philly = traceFile("philly/cluster_machine_list.csv");
 const alibabaPods = traceFile("alibaba-gpu-2023/openb_pod_list_default.csv");
 const alibabaNodes = traceFile("alibaba-gpu-2023/openb_node_list_all_node.csv");
 
+/** Milliseconds allowed for one full replay; a shared 2-core machine needs well over a minute. */
+const REPLAY_TIMEOUT = 300_000;
+
 /** Calls the scheduler received, per job: submissions and finished tasks. */
 interface CallLog {
   submits: Map<string, number>;
@@ -140,7 +143,7 @@ describe.runIf(gavel.present && philly.present)("gavel seed 0 on Philly", () => 
   let run: Replay;
   beforeAll(async () => {
     run = await replay(`gavel:${gavel.path}`, `philly:${philly.path}`);
-  });
+  }, REPLAY_TIMEOUT);
 
   checkBookkeeping("gavel on philly", () => run);
 
@@ -154,7 +157,7 @@ describe.runIf(alibabaPods.present && alibabaNodes.present)("alibaba 2023 on its
   let run: Replay;
   beforeAll(async () => {
     run = await replay(`alibaba2023:${alibabaPods.path}`, `alibaba2023:${alibabaNodes.path}`);
-  });
+  }, REPLAY_TIMEOUT);
 
   checkBookkeeping("alibaba 2023", () => run);
 });
@@ -163,7 +166,7 @@ describe.runIf(gavel.present)("gavel seed 0 on V100, P100 and K80", () => {
   let run: Replay;
   beforeAll(async () => {
     run = await replay(`gavel:${gavel.path}`, "v100:300,p100:300,k80:300");
-  });
+  }, REPLAY_TIMEOUT);
 
   it("V100 jobs finish faster than K80 jobs", () => {
     const byType = new Map(run.metrics.byGpuType.map((group) => [group.gpuType, group]));

@@ -144,6 +144,22 @@ describe("simulator preemption", () => {
     expect(result.jobs[0].finishTime).toBe(1000);
   });
 
+  it("wake-ups reach the longest preemption timeout", () => {
+    const simulationInput = input(jobs(), [node("n1", 1)]);
+    simulationInput.queues = [{ name: "root.a" }, { name: "root.b", fairSharePreemptionTimeout: 300 }];
+    // Queues without a timeout get 60 s, so wake-ups come every 60 s, six of them to cover 300 s.
+    const { result } = run(simulationInput, { preemption: true }, preemptOnce("long", 250 + 6 * 60));
+    expect(result.jobs[0].preemptions).toBe(1);
+    expect(result.jobs[1].startTime).toBe(250 + 6 * 60);
+  });
+
+  it("idle wake-ups stop after the longest timeout", () => {
+    const stuck = job("stuck", { taskCount: 4, gang: true, queue: "root.b" });
+    const { result } = run(input([stuck], [node("n1", 2)]), { preemption: true, preemptionTimeout: 100 });
+    expect(result.endTime).toBe(200);
+    expect(result.jobs[0].unfinishedReason).toBe("no node fits");
+  });
+
   it("preempting one gang member stops the whole gang", () => {
     const gang = job("g", { taskCount: 2, gang: true, duration: 1000 });
     const late = job("late", { submitTime: 100, queue: "root.b", duration: 50 });

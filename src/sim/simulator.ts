@@ -155,6 +155,8 @@ class Simulation {
   private idleWakeups = 0;
   private wakeupPending = false;
   private readonly queueTree: QueueSpec[];
+  /** Wake-up spacing (seconds) and the idle wake-ups allowed in a row; undefined without preemption. */
+  private readonly wakeupSchedule: { interval: number; maxIdle: number } | undefined;
   private readonly initialGpusByType: Record<string, number> = {};
   private readonly initialGpus: number;
 
@@ -182,6 +184,7 @@ class Simulation {
     // 2. The scheduler starts from the cluster and the queue tree, with no jobs.
     this.queueTree = buildQueueTree(input.queues ?? trace.queues, options);
     this.leafQueues = leafQueueNames(this.queueTree);
+    this.wakeupSchedule = options.preemption ? wakeupScheduleOf(this.queueTree) : undefined;
     const snapshot = buildSnapshot(input.cluster.nodes, this.queueTree, this.startTime);
     this.dimensions = snapshot.resources;
     for (const node of input.cluster.nodes) this.addNodeState(node);
@@ -223,11 +226,11 @@ class Simulation {
       const next = this.queue.peek();
       if (next === undefined) break;
       if (next.time > this.options.maxTime) {
-        this.stopReason = `simulation stopped at ${this.now} s: the next event is at ${next.time} s, past the maximum simulated time of ${this.options.maxTime} s; raise the maximum time to replay further`;
+        this.stopReason = `simulation stopped at ${this.now} s: the next event is at ${next.time} s, past the maximum simulated time of ${this.options.maxTime} s; raise maxTime (--max-time) to replay further`;
         break;
       }
       if (this.events >= this.options.maxEvents) {
-        this.stopReason = `simulation stopped at ${this.now} s after ${this.events} events, the maximum; raise the maximum event count to replay further`;
+        this.stopReason = `simulation stopped at ${this.now} s after ${this.events} events, the maximum; raise maxEvents (--max-events) to replay further`;
         break;
       }
 
@@ -362,9 +365,10 @@ class Simulation {
    * 2. With preemption on, the pass's preemption plan is applied, and another pass places work
    *    on what it freed, up to `maxPassesPerBatch` passes.
    *
-   * 3. With preemption on and work still pending, a wake-up is scheduled one preemption timeout
-   *    later, so that starvation timers can expire without another event. Two wake-ups in a row
-   *    that change nothing end the chain, so a job that never fits cannot keep the run alive.
+   * 3. With preemption on and work still pending, a wake-up is scheduled the shortest
+   *    preemption timeout later, so that starvation timers can expire without another event.
+   *    Wake-ups that change nothing stop once they have covered the longest timeout, so a job
+   *    that never fits cannot keep the run alive.
    */
   private schedulePasses(): void {
     let decision: SimDecision | undefined;
@@ -383,13 +387,12 @@ class Simulation {
     }
     this.checkUtilisation();
 
-    if (this.options.preemption && decision !== undefined && decision.pending.length > 0 && !this.wakeupPending) {
-      if (this.idleWakeups < 2) {
-        this.idleWakeups += 1;
-        this.wakeupPending = true;
-        this.queue.push(this.now + Math.max(1, this.options.preemptionTimeout), EventKind.Wakeup, 0);
-      }
-    }
+    const wakeups = this.wakeupSchedule;
+    if (wakeups === undefined || decision === undefined || decision.pending.length === 0 || this.wakeupPending) return;
+    if (this.idleWakeups >= wakeups.maxIdle) return;
+    this.idleWakeups += 1;
+    this.wakeupPending = true;
+    this.queue.push(this.now + wakeups.interval, EventKind.Wakeup, 0);
   }
 
   private applyPlacements(decision: SimDecision): void {
@@ -703,6 +706,19 @@ class Simulation {
       queueSpecs: this.queueTree,
     };
   }
+}
+
+/** Derives wake-up spacing from the queues' preemption timeouts; undefined when none is set. */
+function wakeupScheduleOf(queues: QueueSpec[]): { interval: number; maxIdle: number } | undefined {
+  const timeouts: number[] = [];
+  for (const queue of queues) {
+    for (const timeout of [queue.minSharePreemptionTimeout, queue.fairSharePreemptionTimeout]) {
+      if (timeout !== undefined && Number.isFinite(timeout) && timeout >= 0) timeouts.push(timeout);
+    }
+  }
+  if (timeouts.length === 0) return undefined;
+  const interval = Math.max(1, Math.min(...timeouts));
+  return { interval, maxIdle: Math.ceil(Math.max(...timeouts) / interval) + 1 };
 }
 
 /** Combines the GPU type of one more finished run into a job's type. */

@@ -18,8 +18,8 @@
  * `bench/results/coldstart.json`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -118,7 +118,7 @@ export async function run(): Promise<void> {
     throw new Error("dist/scheduler.js not found: run `npm run build` before this benchmark, which measures the compiled library");
   }
   mkdirSync(RESULTS, { recursive: true });
-  const body = join(RESULTS, "coldstart-snapshot.json");
+  const body = join(mkdtempSync(join(tmpdir(), "fairsched-coldstart-")), "snapshot.json");
   writeFileSync(body, coldStartSnapshot());
 
   const source = childSource(body);

@@ -12,6 +12,7 @@ import { setFlagsFromString, getHeapStatistics } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { workerData } from "node:worker_threads";
 import type { TraceJob } from "../src/traces/types.js";
+import { taskHandler } from "../src/whatif/pool.js";
 import { SharedTrace, type SharedTraceHandle } from "../src/whatif/shared-trace.js";
 
 const data = workerData as { trace?: SharedTraceHandle } | undefined;
@@ -28,7 +29,7 @@ export interface MemoryTask {
   parties: number;
 }
 
-export default function run(task: MemoryTask): number {
+function run(task: MemoryTask): number {
   const started = Atomics.add(task.barrier, 0, 1) + 1;
   if (started === task.parties) Atomics.notify(task.barrier, 0);
   for (let seen = started; seen < task.parties; seen = Atomics.load(task.barrier, 0)) Atomics.wait(task.barrier, 0, seen);
@@ -42,3 +43,5 @@ export default function run(task: MemoryTask): number {
   gc();
   return getHeapStatistics().used_heap_size;
 }
+
+export default taskHandler(run);

@@ -15,7 +15,8 @@
  *     pool, and each worker's V8 heap in use. Each row runs in its own process so rows do not
  *     share allocator state.
  *
- * Writes `bench/results/whatif.json`.
+ * FAIRSCHED_BENCH_PART=throughput or =memory runs only that part. Writes
+ * `bench/results/whatif-throughput.json` and `bench/results/whatif-memory.json`.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -38,8 +39,8 @@ const TRACES = process.env.FAIRSCHED_TRACES ?? join(REPO, "../shared/traces");
 const RESULTS = join(REPO, "bench/results");
 const TRACE = `gavel:${join(TRACES, "gavel/msr/seed=0")}`;
 const CLUSTER = `philly:${join(TRACES, "philly/cluster_machine_list.csv")}`;
-const JOB_LIMIT = 1500;
-const ROUNDS = 2;
+const JOB_LIMIT = 800;
+const ROUNDS = 3;
 const MIB = 1024 * 1024;
 
 interface SweepTiming {
@@ -143,21 +144,29 @@ function memory(): MemoryRow[] {
   return rows;
 }
 
+/** Returns the median (the mean of the middle two for an even count); NaN when empty. */
 function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export async function run(): Promise<void> {
   if (!existsSync(TRACE.slice("gavel:".length))) throw new Error(`trace not found: ${TRACE}; set FAIRSCHED_TRACES`);
   mkdirSync(RESULTS, { recursive: true });
 
-  const timings = await throughput();
+  const part = process.env.FAIRSCHED_BENCH_PART;
+  const timings = part === "memory" ? [] : await throughput();
   const one = median(timings.filter((t) => t.workers === 1).map((t) => t.seconds));
   const two = median(timings.filter((t) => t.workers === 2).map((t) => t.seconds));
-  process.stdout.write(`what-if sweep, 8 scenarios x ${JOB_LIMIT} jobs: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s, speedup ${(one / two).toFixed(2)}x (target >= 1.8)\n`);
+  if (timings.length > 0) {
+    process.stdout.write(
+      `what-if sweep, 8 scenarios x ${JOB_LIMIT} jobs: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s, speedup ${(one / two).toFixed(2)}x (target >= 1.8)\n`,
+    );
+  }
 
-  const rows = memory();
+  const rows = part === "throughput" ? [] : memory();
   process.stdout.write("mode  workers  RSS before MiB  RSS after MiB  added per worker MiB  worker heap MiB (median)\n");
   for (const row of rows) {
     const perWorker = (row.rssAfter - row.rssBefore) / row.workers / MIB;
@@ -165,20 +174,16 @@ export async function run(): Promise<void> {
       `${row.mode.padEnd(5)} ${String(row.workers).padStart(7)}  ${(row.rssBefore / MIB).toFixed(1).padStart(14)}  ${(row.rssAfter / MIB).toFixed(1).padStart(13)}  ${perWorker.toFixed(1).padStart(20)}  ${(median(row.workerHeaps) / MIB).toFixed(1).padStart(24)}\n`,
     );
   }
-  process.stdout.write(`shared trace ${(rows[0].sharedTraceBytes / MIB).toFixed(2)} MiB, shared cluster ${(rows[0].sharedClusterBytes / 1024).toFixed(1)} KiB\n`);
+  if (rows.length > 0) {
+    process.stdout.write(`shared trace ${(rows[0].sharedTraceBytes / MIB).toFixed(2)} MiB, shared cluster ${(rows[0].sharedClusterBytes / 1024).toFixed(1)} KiB\n`);
+  }
 
-  writeFileSync(
-    join(RESULTS, "whatif.json"),
-    `${JSON.stringify(
-      {
-        machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem(), node: process.version },
-        throughput: { scenarios: 8, jobLimit: JOB_LIMIT, timings, medianSeconds: { 1: one, 2: two }, speedup: one / two },
-        memory: rows,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem(), node: process.version };
+  if (timings.length > 0) {
+    const throughputRecord = { machine, scenarios: 8, jobLimit: JOB_LIMIT, timings, medianSeconds: { 1: one, 2: two }, speedup: one / two };
+    writeFileSync(join(RESULTS, "whatif-throughput.json"), `${JSON.stringify(throughputRecord, null, 2)}\n`);
+  }
+  if (rows.length > 0) writeFileSync(join(RESULTS, "whatif-memory.json"), `${JSON.stringify({ machine, rows }, null, 2)}\n`);
 }
 
 if (process.argv[2] === "--memory-child") await memoryChild(process.argv[3] as MemoryRow["mode"], Number(process.argv[4]));

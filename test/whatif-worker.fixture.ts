@@ -3,6 +3,7 @@
  * thread, never returns, or reads the shared trace from `workerData`.
  */
 import { workerData } from "node:worker_threads";
+import { taskHandler } from "../src/whatif/pool.js";
 import { SharedTrace, type SharedTraceHandle } from "../src/whatif/shared-trace.js";
 
 export type FixtureTask =
@@ -17,7 +18,7 @@ export type FixtureTask =
 const data = workerData as { trace?: SharedTraceHandle } | undefined;
 const trace = data?.trace ? new SharedTrace(data.trace) : undefined;
 
-export default function run(task: FixtureTask): unknown {
+function run(task: FixtureTask): unknown {
   switch (task.op) {
     case "echo":
       return task.value;
@@ -42,3 +43,5 @@ export default function run(task: FixtureTask): unknown {
       return trace!.handle.buffer instanceof SharedArrayBuffer;
   }
 }
+
+export default taskHandler(run);

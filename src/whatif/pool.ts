@@ -4,7 +4,8 @@
  * exception, a time limit, or a worker that exited.
  *
  * The pool dispatches tasks itself, at most `workers` at once, rather than queueing them all in
- * piscina: a task's time limit then starts when a worker takes it, not when it was queued.
+ * piscina. Each task travels in an envelope with a shared start flag that the worker sets when
+ * its handler begins, so a task's time limit counts neither queueing nor worker start-up.
  */
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
@@ -36,6 +37,33 @@ export interface RunAllOptions<R> {
   onSettled?: (outcome: TaskOutcome<R>, settled: number, total: number) => void;
   /** Aborting stops the dispatch: running tasks are terminated, waiting ones reported as cancelled. */
   signal?: AbortSignal;
+}
+
+/** `Atomics.waitAsync` (Node 16+), which the ES2022 type library of this build does not declare. */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync;
+
+/** A task as the pool posts it: the caller's task and a flag the worker sets when it starts. */
+export interface TaskEnvelope<T> {
+  task: T;
+  /** Word 0 becomes 1 when the worker's handler begins. */
+  started: Int32Array;
+}
+
+/**
+ * Wraps a worker module's task handler for this pool: the returned function sets the envelope's
+ * start flag, then runs `handler` on the task. Every worker module used with `WhatIfPool` must
+ * export its handler wrapped this way.
+ */
+export function taskHandler<T, R>(handler: (task: T) => R | Promise<R>): (envelope: TaskEnvelope<T>) => R | Promise<R> {
+  return (envelope) => {
+    Atomics.store(envelope.started, 0, 1);
+    Atomics.notify(envelope.started, 0);
+    return handler(envelope.task);
+  };
 }
 
 /** Returns the worker module and the `execArgv` it needs, for a `.ts` or a compiled `.js` host. */
@@ -94,7 +122,8 @@ export class WhatIfPool {
 
   /** Runs one task; rejects when it fails (use `runAll` to keep going past failures). */
   run<T, R>(task: T, signal?: AbortSignal): Promise<R> {
-    return this.piscina.run(task, { signal }) as Promise<R>;
+    const envelope: TaskEnvelope<T> = { task, started: new Int32Array(new SharedArrayBuffer(4)) };
+    return this.piscina.run(envelope, { signal }) as Promise<R>;
   }
 
   /**
@@ -130,17 +159,30 @@ export class WhatIfPool {
         const index = next++;
         const controller = new AbortController();
         inFlight.add(controller);
+        const envelope: TaskEnvelope<T> = { task: tasks[index], started: new Int32Array(new SharedArrayBuffer(4)) };
         let timedOut = false;
-        const timer =
-          this.timeLimit > 0
-            ? setTimeout(() => {
-                timedOut = true;
-                controller.abort(new Error("time limit"));
-              }, this.timeLimit * 1000)
-            : undefined;
-        const started = performance.now();
+        let finished = false;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        let started = performance.now();
+
+        // The clock starts when the worker's handler sets the start flag. The waiter is released
+        // in `finally` if the task never started, so no promise is left pending.
+        const startClock = () => {
+          if (finished) return;
+          started = performance.now();
+          if (this.timeLimit > 0) {
+            timer = setTimeout(() => {
+              timedOut = true;
+              controller.abort(new Error("time limit"));
+            }, this.timeLimit * 1000);
+          }
+        };
+        const wait = waitAsync(envelope.started, 0, 0);
+        if (wait.async) void wait.value.then(startClock);
+        else startClock();
+
         try {
-          const result = (await this.piscina.run(tasks[index], { signal: controller.signal })) as R;
+          const result = (await this.piscina.run(envelope, { signal: controller.signal })) as R;
           settle({ index, status: "ok", result, seconds: (performance.now() - started) / 1000 });
         } catch (error) {
           const seconds = (performance.now() - started) / 1000;
@@ -152,7 +194,10 @@ export class WhatIfPool {
             settle({ index, status: "failed", error: describeError(error), seconds });
           }
         } finally {
+          finished = true;
           clearTimeout(timer);
+          Atomics.store(envelope.started, 0, 1);
+          Atomics.notify(envelope.started, 0);
           inFlight.delete(controller);
         }
       }

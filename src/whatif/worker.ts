@@ -12,6 +12,7 @@ import { computeMetrics } from "../sim/metrics.js";
 import { simulate } from "../sim/simulator.js";
 import type { SchedulerFactory } from "../sim/types.js";
 import { runCandidate, type CandidateTask } from "./evaluate.js";
+import { taskHandler } from "./pool.js";
 import { applyScenario } from "./scenarios.js";
 import { SharedCluster, SharedTrace } from "./shared-trace.js";
 import { traceForSimulation, type ScenarioRun, type ScenarioTask, type SweepWorkerData } from "./sweep.js";
@@ -75,7 +76,7 @@ async function runScenarioTask(task: ScenarioTask): Promise<ScenarioRun> {
   return { metrics: computeMetrics(result), stopReason: result.stopReason, events: result.events, passes: result.passes };
 }
 
-export default async function run(task: WorkerTask): Promise<unknown> {
+async function run(task: WorkerTask): Promise<unknown> {
   switch (task.kind) {
     case "scenario":
       return runScenarioTask(task);
@@ -83,3 +84,5 @@ export default async function run(task: WorkerTask): Promise<unknown> {
       return runCandidate(task, loadSchedulerFactory);
   }
 }
+
+export default taskHandler(run);

@@ -6,9 +6,10 @@
  */
 import { Command } from "commander";
 import { InputError } from "../errors.js";
-import { registerWhatIf } from "./whatif.js";
+import { registerShares } from "./shares.js";
 import { registerSchedule } from "./schedule.js";
 import { registerSimulate } from "./simulate.js";
+import { registerWhatIf } from "./whatif.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .name("fairsched")
     .description("Fair-share scheduler core for GPU clusters: shares, scheduling passes, trace replay and what-if studies")
     .showHelpAfterError();
+  registerShares(program);
   registerSchedule(program);
   registerSimulate(program);
   registerWhatIf(program);

@@ -27,7 +27,8 @@ import {
   jobLocalityLevel, jobMissedOffers, jobPendingTasks, jobQueue, jobReason, jobRunningTasks, jobUsage,
   largestNode, localityThreshold, nodeDomain, nodeFree, nodeRack, passRequest, placementCapacity,
   placementCount, placementGroup, placementNode, queueAmUsage, queueCount, queueFairShare, queueFirstChild,
-  queueFlags, queueHeap, queueHeapSize, queueHeapStart, queueJobHeapSize, queueJobHeapStart,
+  queueFlags, queueHeap, queueHeapSize, queueHeapStart, queueJobHeapReady, queueJobHeapSize, queueJobHeapStart,
+  queueLeastGpus, setQueueJobHeapReady, setQueueLeastGpus,
   queueMaxAMShare, queueMaxResources, queueMaxRunningApps, queueNextSibling, queueParent, queuePolicy,
   queueRunningApps, queueUsage, scratchCapacity, scratchF64a, setScratchF64a,
   setAllocCount, setAllocFlags, setAllocJob, setAllocLastCheckpoint, setAllocNode, setAllocRequest,
@@ -39,8 +40,8 @@ import {
 } from "./layout";
 import { compareJobs, compareQueues } from "./ordering";
 import {
-  bestFitAnywhere, bestFitIn, buildNodeIndex, labelsPresent, rackOfDomain, rebucket, schedulableNodes,
-  typesPresent,
+  bestFitAnywhere, bestFitIn, buildNodeIndex, labelsPresent, largestFreeKey, maxKey, rackOfDomain, rebucket,
+  schedulableNodes, typesPresent,
 } from "./nodeindex";
 
 /** Results of one attempt at a job. */
@@ -167,23 +168,64 @@ function removeTopJob(q: i32): void {
 }
 
 /**
- * Builds the job heap of every leaf (jobs with pending tasks) and the children heap of every
- * parent (children with placeable work), bottom-up.
+ * Returns whether some job of leaf `q` might still be placed, judged by its least GPU request:
+ * false when no node has that many free GPUs, or when it would take the leaf or an ancestor past
+ * maxResources in GPUs. Free space and headroom only shrink during a pass, so a false answer holds
+ * for the rest of the pass.
+ */
+function leafMayFit(q: i32): bool {
+  const gd = gpuDim();
+  if (gd == NONE) return true;
+  const need = queueLeastGpus(q);
+  if (!(need > 0)) return true;
+  const top = largestFreeKey();
+  if (top < maxKey && Math.floor(need) > <f64>top) return false;
+  for (let p = q; p != NONE; p = queueParent(p)) {
+    if (queueUsage(p, gd) + need > queueMaxResources(p, gd)) return false;
+  }
+  return true;
+}
+
+/** Heap-orders the job heap of leaf `q` the first time the pass reaches it. */
+@inline function readyJobHeap(q: i32): void {
+  if (queueJobHeapReady(q) != 0) return;
+  for (let i = (queueJobHeapSize(q) >> 1) - 1; i >= 0; i--) jobSiftDown(q, i);
+  setQueueJobHeapReady(q, 1);
+}
+
+/**
+ * Builds the job range of every leaf (jobs with pending tasks), its least GPU request, and the
+ * children heap of every parent (children with placeable work), bottom-up. A leaf's job heap is
+ * heap-ordered only when the pass first reaches it (readyJobHeap), and a leaf whose least request
+ * fits nowhere does not enter the pass: its jobs get their reasons from explainPending.
  */
 function buildHeaps(): void {
   const queues = queueCount();
   const jobs = jobCount();
+  const gd = gpuDim();
 
-  // 1. Job heaps: count pending jobs per leaf, lay the ranges out, fill, heapify.
+  // 1. Job ranges: count pending jobs per leaf and find the least GPU request, lay the ranges
+  //    out, fill.
   for (let q = 0; q < queues; q++) {
     setQueueJobHeapSize(q, 0);
     setQueueHeapSize(q, 0);
+    setQueueJobHeapReady(q, 0);
+    setQueueLeastGpus(q, Infinity);
   }
   for (let j = 0; j < jobs; j++) {
     if (jobPendingTasks(j) <= 0) continue;
     const q = jobQueue(j);
     if (!isLeaf(q)) continue;
     setQueueJobHeapSize(q, queueJobHeapSize(q) + 1);
+    if (gd == NONE) continue;
+    let least = queueLeastGpus(q);
+    const end = jobFirstGroup(j) + jobGroupCount(j);
+    for (let g = jobFirstGroup(j); g < end; g++) {
+      if (groupPending(g) <= 0) continue;
+      const gpus = groupRequest(g, gd);
+      if (gpus < least) least = gpus;
+    }
+    setQueueLeastGpus(q, least);
   }
   let start = 0;
   for (let q = 0; q < queues; q++) {
@@ -207,11 +249,11 @@ function buildHeaps(): void {
     for (let c = queueFirstChild(q); c != NONE; c = queueNextSibling(c)) start++;
   }
 
-  // 3. Bottom-up (rows are parents before children): heapify a queue's own heap once all its
-  //    children are in, then enter it into its parent's heap if it has work.
+  // 3. Bottom-up (rows are parents before children): heapify a parent's heap once all its
+  //    children are in, then enter the queue into its parent's heap if it has work.
   for (let q = queues - 1; q >= 0; q--) {
     if (isLeaf(q)) {
-      for (let i = (queueJobHeapSize(q) >> 1) - 1; i >= 0; i--) jobSiftDown(q, i);
+      if (queueJobHeapSize(q) > 0 && !leafMayFit(q)) setQueueJobHeapSize(q, 0);
     } else {
       for (let i = (queueHeapSize(q) >> 1) - 1; i >= 0; i--) queueSiftDown(q, i);
     }
@@ -532,29 +574,45 @@ function setNoFit(j: i32, unit: i32, placed: i32): void {
  *    skipped offers relax the scope one level (domain, rack, anywhere).
  * 4. Place the unit, all or nothing, and commit it.
  */
-function tryJob(j: i32): i32 {
+/** Returns the job's next unit of work: every pending task of a gang, an elastic job's minimum until it runs, else 1. */
+function unitOf(j: i32): i32 {
   const pending = jobPendingTasks(j);
-  if (pending <= 0) return DONE;
-
-  // 1. The unit.
   const flags = jobFlags(j);
-  const running = jobRunningTasks(j) > 0;
-  let unit = 1;
-  if ((flags & JOB_GANG) != 0) unit = pending;
-  else if ((flags & JOB_ELASTIC) != 0 && !running) unit = max(1, min(jobElasticMin(j), pending));
+  if ((flags & JOB_GANG) != 0) return pending;
+  if ((flags & JOB_ELASTIC) != 0 && jobRunningTasks(j) == 0) return max(1, min(jobElasticMin(j), pending));
+  return 1;
+}
 
-  // 2. Feasibility and limits.
-  if (!unitIsFeasible(j, unit)) return SKIPPED;
-  if (!unitWithinLimits(j, unit, running)) return SKIPPED;
-  if ((flags & JOB_ELASTIC) != 0 && running) {
+/**
+ * Sets a reason and returns false when the unit can never be placed on the current nodes, would
+ * break a queue limit, or would grow a running elastic job past its queue's fair share. Leaves the
+ * unit's total in passRequest.
+ */
+function unitAllowed(j: i32, unit: i32): bool {
+  const running = jobRunningTasks(j) > 0;
+  if (!unitIsFeasible(j, unit)) return false;
+  if (!unitWithinLimits(j, unit, running)) return false;
+  if ((jobFlags(j) & JOB_ELASTIC) != 0 && running) {
     const leaf = jobQueue(j);
     const d = describingDim(firstPendingGroup(j));
     const share = queueFairShare(leaf, d);
     if (queueUsage(leaf, d) + passRequest(d) > share) {
       setReason(j, REASON_ELASTIC_AT_FAIR_SHARE, leaf, d, queueUsage(leaf, d), share);
-      return SKIPPED;
+      return false;
     }
   }
+  return true;
+}
+
+function tryJob(j: i32): i32 {
+  if (jobPendingTasks(j) <= 0) return DONE;
+
+  // 1. The unit.
+  const flags = jobFlags(j);
+  const unit = unitOf(j);
+
+  // 2. Feasibility and limits.
+  if (!unitAllowed(j, unit)) return SKIPPED;
   if (placementCount() + unit > placementCapacity() || allocCount() + unit > allocCapacity()) return TABLE_FULL;
 
   // 3. Locality.
@@ -635,14 +693,19 @@ export function schedulePass(): i32 {
   while (hasWork(0)) {
     let q = 0;
     while (!isLeaf(q)) q = queueHeap(queueHeapStart(q));
-    const j = jobHeap(queueJobHeapStart(q));
-    const result = tryJob(j);
-    if (result == TABLE_FULL) {
-      full = true;
-      break;
+    if (!leafMayFit(q)) {
+      // The leaf leaves the pass; explainPending gives its jobs their reasons.
+      setQueueJobHeapSize(q, 0);
+    } else {
+      readyJobHeap(q);
+      const result = tryJob(jobHeap(queueJobHeapStart(q)));
+      if (result == TABLE_FULL) {
+        full = true;
+        break;
+      }
+      if (result == PLACED_MORE) jobSiftDown(q, 0);
+      else removeTopJob(q);
     }
-    if (result == PLACED_MORE) jobSiftDown(q, 0);
-    else removeTopJob(q);
 
     // Restore each parent heap on the path; a child left without work leaves its parent's heap.
     let child = q;
@@ -659,11 +722,29 @@ export function schedulePass(): i32 {
     }
   }
 
-  // 3. Jobs the pass did not reach because the output tables filled up.
+  // 3. Jobs the pass did not reach because the output tables filled up (leaves still in it).
   if (full) {
     for (let j = 0; j < jobs; j++) {
-      if (jobPendingTasks(j) > 0 && jobReason(j) == REASON_NONE) setReason(j, REASON_TABLE_FULL, NONE, 0, 0, 0);
+      if (jobPendingTasks(j) <= 0 || jobReason(j) != REASON_NONE) continue;
+      const q = jobQueue(j);
+      if (isLeaf(q) && queueJobHeapSize(q) > 0) setReason(j, REASON_TABLE_FULL, NONE, 0, 0, 0);
     }
   }
   return placementCount();
+}
+
+/**
+ * Gives every pending job the last pass left without a reason (its leaf left the pass because
+ * no node had room for the leaf's least request, or it sits in a parent queue) the reason it
+ * waits as of the end of the pass: the checks of tryJob in the same order, then "no room" (for a
+ * gang, 0 members found room). Runs after schedulePass, against the same node index.
+ */
+export function explainPending(): void {
+  const jobs = jobCount();
+  for (let j = 0; j < jobs; j++) {
+    if (jobPendingTasks(j) <= 0 || jobReason(j) != REASON_NONE) continue;
+    const unit = unitOf(j);
+    if (!unitAllowed(j, unit)) continue;
+    setNoFit(j, unit, 0);
+  }
 }

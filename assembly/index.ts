@@ -15,3 +15,4 @@ export { buildTopologyOrders } from "./nodeindex";
 export { updateStarvation } from "./starvation";
 export { planPreemption } from "./victims";
 export { releaseReservation } from "./preempt";
+export { explainPending } from "./allocate";

@@ -34,6 +34,8 @@ export let schedulableNodes: i32 = 0;
 export let typesPresent: i32 = 0;
 /** Union of the label bits of schedulable nodes. */
 export let labelsPresent: i32 = 0;
+/** Upper bound on the highest non-empty key: raised by rebucket, lowered by largestFreeKey. */
+let topKey: i32 = 0;
 
 /** Returns the bucket key of `free` GPUs. */
 @inline function keyOf(free: f64): i32 {
@@ -75,9 +77,24 @@ function pushFront(n: i32, b: i32): void {
 export function rebucket(n: i32): void {
   if (nodeBucket(n) == NONE) return;
   const gd = gpuDim();
-  const b = headIndex(slotOf(n), keyOf(gd == NONE ? 0 : nodeFree(n, gd)));
+  const key = keyOf(gd == NONE ? 0 : nodeFree(n, gd));
+  if (key > topKey) topKey = key;
   unlink(n);
-  pushFront(n, b);
+  pushFront(n, headIndex(slotOf(n), key));
+}
+
+/**
+ * Returns the key of the node with the most free GPUs (of any type): floor(free GPUs), capped at
+ * maxKey. A request for more than this many whole GPUs fits no node, unless the key is maxKey.
+ */
+export function largestFreeKey(): i32 {
+  while (topKey > 0) {
+    for (let slot = 0; slot < slots; slot++) {
+      if (scratchI32a(headIndex(slot, topKey)) != NONE) return topKey;
+    }
+    topKey--;
+  }
+  return 0;
 }
 
 /**
@@ -116,6 +133,7 @@ export function buildNodeIndex(): bool {
   // 2. Insert nodes in reverse rack order, so pushing to the front leaves each bucket in rack,
   //    domain, row order.
   if (!topologyReady()) buildTopologyOrders();
+  topKey = maxKey;
   for (let i = nodes - 1; i >= 0; i--) {
     const n = nodeByRack(i);
     setNodeBucket(n, NONE);

@@ -24,7 +24,8 @@ import type { JobSpec, NodeSpec, QueueSpec, Snapshot } from "../src/model/types.
 import { schedulePassReference } from "../src/reference/allocate.js";
 import { loadForScheduling, preparePass, Scheduler } from "../src/scheduler.js";
 
-const NODE_COUNTS = [1_000, 10_000, 100_000];
+/** Cluster sizes to measure; `ALLOCATE_NODES=10000` (comma-separated) picks some. */
+const NODE_COUNTS = process.env.ALLOCATE_NODES ? process.env.ALLOCATE_NODES.split(",").map(Number) : [1_000, 10_000, 100_000];
 const PENDING_TASKS = 100_000;
 const RUNS = 7;
 const TYPES = ["A100", "H100", "V100"];

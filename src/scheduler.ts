@@ -104,11 +104,15 @@ export function preparePass(state: CoreState, refresh: boolean): void {
   computeFairShares(state);
 }
 
-/** Prepares the state and runs one allocation pass; returns the placements written. */
+/**
+ * Prepares the state, runs one allocation pass and gives every job still pending a reason;
+ * returns the placements written.
+ */
 function runPass(state: CoreState, refresh: boolean): number {
   preparePass(state, refresh);
   const written = state.call("schedulePass");
   if (written < 0) throw new Error("the allocation pass found no scratch rows for its node index; rebuild the state with more scratch");
+  state.call("explainPending");
   return written;
 }
 

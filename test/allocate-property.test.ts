@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { JOB_GANG, REASON_NONE } from "../src/core/layout.js";
 import type { CoreState } from "../src/core/state.js";
 import type { JobSpec, NodeSpec, QueueSpec, Snapshot } from "../src/model/types.js";
-import { schedulePassReference } from "../src/reference/allocate.js";
+import { explainPendingReference, schedulePassReference } from "../src/reference/allocate.js";
 import { decide, loadForScheduling, preparePass } from "../src/scheduler.js";
 
 const RUNS = 60;
@@ -120,8 +120,13 @@ function buildSnapshot(
 function runPass(snapshot: Snapshot, threshold: number, engine: "wasm" | "ts"): CoreState {
   const { state } = loadForScheduling(snapshot, { localityThreshold: threshold });
   preparePass(state, true);
-  if (engine === "wasm") state.call("schedulePass");
-  else schedulePassReference(state);
+  if (engine === "wasm") {
+    state.call("schedulePass");
+    state.call("explainPending");
+  } else {
+    schedulePassReference(state);
+    explainPendingReference(state);
+  }
   return state;
 }
 

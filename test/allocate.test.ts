@@ -124,6 +124,36 @@ describe("limits and reasons", () => {
   });
 });
 
+describe("leaves whose least request fits nowhere", () => {
+  const nodes = [gpuNode("n0", "z/r0/d0"), gpuNode("n1", "z/r0/d0")];
+  const held = { gpu: 7, cpu: 1, memory: 1024 };
+  const filler: JobSpec = {
+    ...job("filler", 7, 0, { queue: "root.b" }),
+    allocations: [{ node: "n0", request: held }, { node: "n1", request: held }],
+  };
+
+  test("job reports no room", () => {
+    const s = snapshot(nodes, [filler, job("two", 2, 1, { submitTime: 1 })]);
+    expect(reasonOf(s, "two")).toBe("no node has room for gpu 2 (2 free in the cluster, fragmented across nodes)");
+  });
+
+  test("gang reports no member placed", () => {
+    const s = snapshot(nodes, [filler, job("g", 2, 2, { gang: true, submitTime: 1 })]);
+    expect(reasonOf(s, "g")).toBe("gang of 2x2 GPUs does not fit: only 0 of 2 tasks find room");
+  });
+
+  test("job past maxResources reports the limit", () => {
+    const queues = [{ name: "root.a", maxResources: { gpu: 1 } }, { name: "root.b" }];
+    const s = snapshot(nodes, [job("two", 2, 1)], queues);
+    expect(reasonOf(s, "two")).toBe("queue root.a is at maxResources (gpu 0/1)");
+  });
+
+  test("smaller job of the same leaf still places", () => {
+    const s = snapshot(nodes, [filler, job("two", 2, 1, { submitTime: 1 }), job("one", 1, 1, { submitTime: 2 })]);
+    expect(placedOn(s, "one").length).toBe(1);
+  });
+});
+
 describe("delay scheduling", () => {
   const nodes = [gpuNode("n0", "z/r0/d0"), gpuNode("n1", "z/r1/d1")];
   const busy: JobSpec = { ...job("busy", 8, 0), allocations: [{ node: "n0", request: { gpu: 8, cpu: 1, memory: 1024 } }] };

@@ -185,6 +185,8 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("queue", "heapSize", "i32", 1, "children still placeable in this pass (core)"),
   c("queue", "jobHeapStart", "i32", 1, "first index of this leaf's job heap in job.heap (core)"),
   c("queue", "jobHeapSize", "i32", 1, "jobs of this leaf still placeable in this pass (core)"),
+  c("queue", "leastGpus", "f64", 1, "fewest GPUs one pending task of the leaf asks for, set by a pass; a leaf whose least request fits no node leaves the pass (core)"),
+  c("queue", "jobHeapReady", "u8", 1, "1 once this pass has heap-ordered the leaf's job heap (core)"),
   c("queue", "starvedFor", "u8", 1, "STARVED_* bits of the timeouts that have passed, leaves only (core)"),
   c("queue", "starvation", "f64", "dims", "resources a starved leaf may reclaim: max of min-share and fair-share deficit, capped by pending demand (core)"),
   c("queue", "preemptNeed", "f64", "dims", "starvation the preemption plan has not covered yet, work space (core)"),

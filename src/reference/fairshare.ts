@@ -148,7 +148,7 @@ interface Columns {
   fair: Float64Array;
   children: Int32Array;
   keys: Float64Array;
-  payloads: Int32Array;
+  deltas: Float64Array;
 }
 
 /**
@@ -172,7 +172,7 @@ export function computeFairSharesTs(state: CoreState): void {
     fair: state.f64("queue.fairShare"),
     children: state.i32("scratch.i32b"),
     keys: state.f64("scratch.f64a"),
-    payloads: state.i32("scratch.i32a"),
+    deltas: state.f64("scratch.f64b"),
   };
   const { firstChild, nextSibling, flags, steady, fair, children } = columns;
 
@@ -209,7 +209,7 @@ export function computeFairSharesTs(state: CoreState): void {
 }
 
 function divideShareTs(columns: Columns, share: number, from: number, to: number, d: number, out: Float64Array): void {
-  const { dims, weight, minResources, maxResources, children, keys, payloads } = columns;
+  const { dims, weight, minResources, maxResources, children, keys, deltas } = columns;
 
   let sumLo = 0;
   let sumHi = 0;
@@ -219,30 +219,29 @@ function divideShareTs(columns: Columns, share: number, from: number, to: number
     const c = children[k];
     const w = weight[c];
     const hi = maxResources[c * dims + d];
-    const lo = Math.min(minResources[c * dims + d], hi);
+    const min = minResources[c * dims + d];
+    const lo = min < hi ? min : hi;
+    const growing = w > 0 && hi > 0;
+    const starts = lo > 0;
     sumLo += lo;
-    if (w <= 0 || hi <= 0) {
-      sumHi += lo;
-      continue;
-    }
-    sumHi += hi;
-    if (lo > 0) {
-      keys[events] = lo / w;
-      payloads[events++] = c << 1;
-    } else {
-      slope += w;
-    }
-    if (hi < Infinity) {
-      keys[events] = hi / w;
-      payloads[events++] = (c << 1) | 1;
-    }
+    sumHi += growing ? hi : lo;
+    if (growing && !starts) slope += w;
+
+    keys[events] = lo / w;
+    deltas[events] = w;
+    if (growing && starts) events++;
+    keys[events] = hi / w;
+    deltas[events] = -w;
+    if (growing && hi < Infinity) events++;
   }
 
   if (share <= sumLo) {
     const scale = sumLo > 0 ? share / sumLo : 0;
     for (let k = from; k < to; k++) {
       const c = children[k];
-      out[c * dims + d] = Math.min(minResources[c * dims + d], maxResources[c * dims + d]) * scale;
+      const hi = maxResources[c * dims + d];
+      const min = minResources[c * dims + d];
+      out[c * dims + d] = (min < hi ? min : hi) * scale;
     }
     return;
   }
@@ -253,27 +252,31 @@ function divideShareTs(columns: Columns, share: number, from: number, to: number
   } else if (events === 0) {
     ratio = (share - sumLo) / slope;
   } else {
-    sortBreakpoints(keys, payloads, 0, events - 1);
-    ratio = solveRatio(columns, share, sumLo, slope, events);
+    sortBreakpoints(keys, deltas, 0, events - 1);
+    ratio = solveRatio(keys, deltas, share, sumLo, slope, events);
   }
 
   for (let k = from; k < to; k++) {
     const c = children[k];
     const w = weight[c];
     const hi = maxResources[c * dims + d];
-    const lo = Math.min(minResources[c * dims + d], hi);
-    let value = lo;
-    if (w > 0 && hi > 0) {
-      value = w * ratio;
-      if (value < lo) value = lo;
-      if (value > hi) value = hi;
-    }
-    out[c * dims + d] = value;
+    const min = minResources[c * dims + d];
+    const lo = min < hi ? min : hi;
+    let value = w * ratio;
+    value = value < lo ? lo : value;
+    value = value > hi ? hi : value;
+    out[c * dims + d] = w > 0 && hi > 0 ? value : lo;
   }
 }
 
-function solveRatio(columns: Columns, share: number, sumLo: number, slope: number, events: number): number {
-  const { weight, keys, payloads } = columns;
+function solveRatio(
+  keys: Float64Array,
+  deltas: Float64Array,
+  share: number,
+  sumLo: number,
+  slope: number,
+  events: number,
+): number {
   let r = 0;
   let s = sumLo;
   for (let e = 0; e < events; e++) {
@@ -282,20 +285,18 @@ function solveRatio(columns: Columns, share: number, sumLo: number, slope: numbe
     if (next >= share) return r + (share - s) / slope;
     s = next;
     r = x;
-    const event = payloads[e];
-    if ((event & 1) !== 0) slope -= weight[event >> 1];
-    else slope += weight[event >> 1];
+    slope += deltas[e];
   }
   if (slope <= 0) return r;
   return r + (share - s) / slope;
 }
 
-function sortBreakpoints(keys: Float64Array, payloads: Int32Array, lo: number, hi: number): void {
+function sortBreakpoints(keys: Float64Array, deltas: Float64Array, lo: number, hi: number): void {
   while (hi - lo >= INSERTION_SORT_MAX) {
     const mid = lo + ((hi - lo) >> 1);
-    if (keys[mid] < keys[lo]) swap(keys, payloads, mid, lo);
-    if (keys[hi] < keys[lo]) swap(keys, payloads, hi, lo);
-    if (keys[hi] < keys[mid]) swap(keys, payloads, hi, mid);
+    if (keys[mid] < keys[lo]) swap(keys, deltas, mid, lo);
+    if (keys[hi] < keys[lo]) swap(keys, deltas, hi, lo);
+    if (keys[hi] < keys[mid]) swap(keys, deltas, hi, mid);
     const pivot = keys[mid];
     let i = lo - 1;
     let j = hi + 1;
@@ -305,38 +306,38 @@ function sortBreakpoints(keys: Float64Array, payloads: Int32Array, lo: number, h
       do j--;
       while (keys[j] > pivot);
       if (i >= j) break;
-      swap(keys, payloads, i, j);
+      swap(keys, deltas, i, j);
     }
     if (j - lo < hi - j) {
-      sortBreakpoints(keys, payloads, lo, j);
+      sortBreakpoints(keys, deltas, lo, j);
       lo = j + 1;
     } else {
-      sortBreakpoints(keys, payloads, j + 1, hi);
+      sortBreakpoints(keys, deltas, j + 1, hi);
       hi = j;
     }
   }
 
   for (let i = lo + 1; i <= hi; i++) {
     const key = keys[i];
-    const payload = payloads[i];
+    const delta = deltas[i];
     let j = i - 1;
     while (j >= lo && keys[j] > key) {
       keys[j + 1] = keys[j];
-      payloads[j + 1] = payloads[j];
+      deltas[j + 1] = deltas[j];
       j--;
     }
     keys[j + 1] = key;
-    payloads[j + 1] = payload;
+    deltas[j + 1] = delta;
   }
 }
 
-function swap(keys: Float64Array, payloads: Int32Array, a: number, b: number): void {
+function swap(keys: Float64Array, deltas: Float64Array, a: number, b: number): void {
   const key = keys[a];
   keys[a] = keys[b];
   keys[b] = key;
-  const payload = payloads[a];
-  payloads[a] = payloads[b];
-  payloads[b] = payload;
+  const delta = deltas[a];
+  deltas[a] = deltas[b];
+  deltas[b] = delta;
 }
 
 /**

@@ -28,7 +28,7 @@ import {
   largestNode, localityThreshold, nodeDomain, nodeFree, nodeRack, passRequest, placementCapacity,
   placementCount, placementGroup, placementNode, queueAmUsage, queueCount, queueFairShare, queueFirstChild,
   queueFlags, queueHeap, queueHeapSize, queueHeapStart, queueJobHeapReady, queueJobHeapSize, queueJobHeapStart,
-  queueLeastGpus, setQueueJobHeapReady, setQueueLeastGpus,
+  jobLeastGpus, queueLeastGpus, setJobHeapKey, setJobLeastGpus, setQueueHeapKey, setQueueJobHeapReady, setQueueLeastGpus,
   queueMaxAMShare, queueMaxResources, queueMaxRunningApps, queueNextSibling, queueParent, queuePolicy,
   queueRunningApps, queueUsage, scratchCapacity, scratchF64a, setScratchF64a,
   setAllocCount, setAllocFlags, setAllocJob, setAllocLastCheckpoint, setAllocNode, setAllocRequest,
@@ -38,7 +38,7 @@ import {
   setPlacementGroup, setPlacementJob, setPlacementNode, setQueueAmUsage, setQueueHeap, setQueueHeapSize,
   setQueueHeapStart, setQueueJobHeapSize, setQueueJobHeapStart, setQueueRunningApps, setQueueUsage, time,
 } from "./layout";
-import { compareJobs, compareQueues } from "./ordering";
+import { compareJobs, compareQueues, jobKeyOf, queueKeyOf } from "./ordering";
 import {
   bestFitAnywhere, bestFitIn, buildNodeIndex, labelsPresent, largestFreeKey, maxKey, rackOfDomain, rebucket,
   schedulableNodes, typesPresent,
@@ -167,6 +167,13 @@ function removeTopJob(q: i32): void {
   }
 }
 
+/** Returns false when no schedulable node has `gpus` free GPUs now (true when unsure). */
+@inline function someNodeHas(gpus: f64): bool {
+  if (!(gpus > 0)) return true;
+  const top = largestFreeKey();
+  return top >= maxKey || Math.floor(gpus) <= <f64>top;
+}
+
 /**
  * Returns whether some job of leaf `q` might still be placed, judged by its least GPU request:
  * false when no node has that many free GPUs, or when it would take the leaf or an ancestor past
@@ -177,19 +184,25 @@ function leafMayFit(q: i32): bool {
   const gd = gpuDim();
   if (gd == NONE) return true;
   const need = queueLeastGpus(q);
+  if (!someNodeHas(need)) return false;
   if (!(need > 0)) return true;
-  const top = largestFreeKey();
-  if (top < maxKey && Math.floor(need) > <f64>top) return false;
   for (let p = q; p != NONE; p = queueParent(p)) {
     if (queueUsage(p, gd) + need > queueMaxResources(p, gd)) return false;
   }
   return true;
 }
 
-/** Heap-orders the job heap of leaf `q` the first time the pass reaches it. */
+/** Computes the keys of leaf `q`'s jobs and heap-orders its job heap, the first time the pass reaches it. */
 @inline function readyJobHeap(q: i32): void {
   if (queueJobHeapReady(q) != 0) return;
-  for (let i = (queueJobHeapSize(q) >> 1) - 1; i >= 0; i--) jobSiftDown(q, i);
+  const start = queueJobHeapStart(q);
+  const size = queueJobHeapSize(q);
+  const policy = queuePolicy(q);
+  for (let i = 0; i < size; i++) {
+    const j = jobHeap(start + i);
+    setJobHeapKey(j, jobKeyOf(policy, j));
+  }
+  for (let i = (size >> 1) - 1; i >= 0; i--) jobSiftDown(q, i);
   setQueueJobHeapReady(q, 1);
 }
 
@@ -218,14 +231,15 @@ function buildHeaps(): void {
     if (!isLeaf(q)) continue;
     setQueueJobHeapSize(q, queueJobHeapSize(q) + 1);
     if (gd == NONE) continue;
-    let least = queueLeastGpus(q);
+    let least: f64 = Infinity;
     const end = jobFirstGroup(j) + jobGroupCount(j);
     for (let g = jobFirstGroup(j); g < end; g++) {
       if (groupPending(g) <= 0) continue;
       const gpus = groupRequest(g, gd);
       if (gpus < least) least = gpus;
     }
-    setQueueLeastGpus(q, least);
+    setJobLeastGpus(j, least);
+    if (least < queueLeastGpus(q)) setQueueLeastGpus(q, least);
   }
   let start = 0;
   for (let q = 0; q < queues; q++) {
@@ -251,6 +265,7 @@ function buildHeaps(): void {
 
   // 3. Bottom-up (rows are parents before children): heapify a parent's heap once all its
   //    children are in, then enter the queue into its parent's heap if it has work.
+  for (let q = 1; q < queues; q++) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
   for (let q = queues - 1; q >= 0; q--) {
     if (isLeaf(q)) {
       if (queueJobHeapSize(q) > 0 && !leafMayFit(q)) setQueueJobHeapSize(q, 0);
@@ -457,6 +472,8 @@ function commit(j: i32, start: i32): void {
     }
     setGroupPending(g, groupPending(g) - 1);
   }
+  setJobHeapKey(j, jobKeyOf(queuePolicy(leaf), j));
+  for (let q = leaf; q != 0; q = queueParent(q)) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
   const placed = count - start;
   setJobPendingTasks(j, jobPendingTasks(j) - placed);
   setJobRunningTasks(j, jobRunningTasks(j) + placed);
@@ -689,27 +706,37 @@ export function schedulePass(): i32 {
   if (failCacheOn) for (let k = 0; k < FAIL_SLOTS * DIMS; k++) setScratchF64a(k, Infinity);
 
   // 2. Place until no queue has a placeable job.
+  const gd = gpuDim();
   let full = false;
   while (hasWork(0)) {
     let q = 0;
     while (!isLeaf(q)) q = queueHeap(queueHeapStart(q));
+    const before = placementCount();
     if (!leafMayFit(q)) {
       // The leaf leaves the pass; explainPending gives its jobs their reasons.
       setQueueJobHeapSize(q, 0);
     } else {
       readyJobHeap(q);
-      const result = tryJob(jobHeap(queueJobHeapStart(q)));
-      if (result == TABLE_FULL) {
-        full = true;
-        break;
+      const j = jobHeap(queueJobHeapStart(q));
+      if (gd != NONE && !someNodeHas(jobLeastGpus(j))) {
+        // Fits nowhere (nor later in this pass); explainPending gives the reason.
+        removeTopJob(q);
+      } else {
+        const result = tryJob(j);
+        if (result == TABLE_FULL) {
+          full = true;
+          break;
+        }
+        if (result == PLACED_MORE) jobSiftDown(q, 0);
+        else removeTopJob(q);
       }
-      if (result == PLACED_MORE) jobSiftDown(q, 0);
-      else removeTopJob(q);
     }
 
     // Restore each parent heap on the path; a child left without work leaves its parent's heap.
-    let child = q;
+    // Without a placement no key changed, so a leaf that keeps work leaves the heaps valid.
     let empty = queueJobHeapSize(q) == 0;
+    if (!empty && placementCount() == before) continue;
+    let child = q;
     while (child != 0) {
       const p = queueParent(child);
       if (empty) {

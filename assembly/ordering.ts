@@ -10,8 +10,8 @@
 import {
   DIMS, POLICY_DRF, POLICY_FIFO,
   clusterCapacity,
-  jobNameRank, jobPriority, jobSubmitTime, jobUsage, jobWeight,
-  queueDemand, queueMinResources, queueNameRank, queueStartTime, queueUsage, queueWeight,
+  jobHeapKey, jobNameRank, jobPriority, jobSubmitTime, jobUsage, jobWeight,
+  queueDemand, queueHeapKey, queueMinResources, queueNameRank, queueStartTime, queueUsage, queueWeight,
 } from "./layout";
 
 /** Largest and second-largest share of the last `dominantShares` call. */
@@ -74,73 +74,79 @@ function minShareRatio(q: i32): f64 {
 }
 
 /**
- * Compares sibling queues `a` and `b` under their parent's `policy`.
+ * Returns the first ordering key of queue `q` among its siblings under its parent's `policy`;
+ * smaller is needier. Queues below their min share get keys in [-2, -1), the rest keys >= 0.
  *
- * 1. fair (YARN FairSharePolicy, first dimension): queues below min(minShare, demand) come
- *    first, ordered by usage / max(minShare, 1); the rest by usage / weight.
- * 2. drf (YARN DominantResourceFairnessPolicy): queues below their min share in every dimension
- *    that has one come first, by the largest usage / min share; the rest by dominant share /
- *    weight, then the second-largest share.
- * 3. fifo: start time only.
- * Ties in each: start time, then name rank, then row.
+ * 1. fair (YARN FairSharePolicy, first dimension): below min(minShare, demand), usage /
+ *    max(minShare, 1) - 2; else usage / weight.
+ * 2. drf (YARN DominantResourceFairnessPolicy): below the min share in every dimension that has
+ *    one, the largest usage / min share - 2; else dominant share / weight.
+ * 3. fifo: 0 (start time decides).
+ */
+export function queueKeyOf(policy: i32, q: i32): f64 {
+  if (policy == POLICY_DRF) {
+    const ratio = minShareRatio(q);
+    if (ratio >= 0 && ratio < 1) return ratio - 2;
+    dominantShares(false, q, queueWeight(q));
+    return dominant;
+  }
+  if (policy == POLICY_FIFO) return 0;
+  const usage = queueUsage(q, 0);
+  const min = Math.min(queueMinResources(q, 0), queueDemand(q, 0));
+  if (usage < min) return usage / Math.max(min, 1) - 2;
+  return perWeight(usage, queueWeight(q));
+}
+
+/**
+ * Returns the first ordering key of job `j` under its leaf's `policy`; smaller is needier: fifo
+ * the negated priority, fair usage / weight in the first dimension, drf dominant share / weight.
+ */
+export function jobKeyOf(policy: i32, j: i32): f64 {
+  if (policy == POLICY_FIFO) return -<f64>jobPriority(j);
+  if (policy == POLICY_DRF) {
+    dominantShares(true, j, jobWeight(j));
+    return dominant;
+  }
+  return perWeight(jobUsage(j, 0), jobWeight(j));
+}
+
+/** Compares the second-largest dominant shares of two rows with equal dominant shares (drf). */
+function compareSecondShares(isJob: bool, a: i32, weightA: f64, b: i32, weightB: f64): i32 {
+  dominantShares(isJob, a, weightA);
+  const secondA = secondDominant;
+  dominantShares(isJob, b, weightB);
+  return ascending(secondA, secondDominant);
+}
+
+/**
+ * Compares sibling queues `a` and `b` under their parent's `policy` by their keys in
+ * queue.heapKey (see queueKeyOf); equal drf keys of queues at or above their min share compare
+ * the second-largest share. Ties: start time, then name rank, then row.
  */
 export function compareQueues(policy: i32, a: i32, b: i32): i32 {
-  if (policy == POLICY_DRF) {
-    const ratioA = minShareRatio(a);
-    const ratioB = minShareRatio(b);
-    const needyA = ratioA >= 0 && ratioA < 1;
-    const needyB = ratioB >= 0 && ratioB < 1;
-    if (needyA != needyB) return needyA ? -1 : 1;
-    if (needyA) {
-      const c = ascending(ratioA, ratioB);
-      if (c != 0) return c;
-    } else {
-      dominantShares(false, a, queueWeight(a));
-      const firstA = dominant;
-      const secondA = secondDominant;
-      dominantShares(false, b, queueWeight(b));
-      let c = ascending(firstA, dominant);
-      if (c != 0) return c;
-      c = ascending(secondA, secondDominant);
-      if (c != 0) return c;
-    }
-  } else if (policy != POLICY_FIFO) {
-    const usageA = queueUsage(a, 0);
-    const usageB = queueUsage(b, 0);
-    const minA = Math.min(queueMinResources(a, 0), queueDemand(a, 0));
-    const minB = Math.min(queueMinResources(b, 0), queueDemand(b, 0));
-    const needyA = usageA < minA;
-    const needyB = usageB < minB;
-    if (needyA != needyB) return needyA ? -1 : 1;
-    const c = needyA
-      ? ascending(usageA / Math.max(minA, 1), usageB / Math.max(minB, 1))
-      : ascending(perWeight(usageA, queueWeight(a)), perWeight(usageB, queueWeight(b)));
+  const keyA = queueHeapKey(a);
+  const keyB = queueHeapKey(b);
+  if (keyA < keyB) return -1;
+  if (keyA > keyB) return 1;
+  if (policy == POLICY_DRF && keyA >= 0) {
+    const c = compareSecondShares(false, a, queueWeight(a), b, queueWeight(b));
     if (c != 0) return c;
   }
   return tieBreak(queueStartTime(a), queueStartTime(b), queueNameRank(a), queueNameRank(b), a, b);
 }
 
 /**
- * Compares jobs `a` and `b` of one leaf under the leaf's `policy`: fifo by priority (larger
- * first), fair by usage / weight in the first dimension, drf by dominant share / weight and then
- * the second-largest share. Ties: submit time, name rank, row.
+ * Compares jobs `a` and `b` of one leaf under the leaf's `policy` by their keys in job.heapKey
+ * (see jobKeyOf); equal drf keys compare the second-largest share. Ties: submit time, name rank,
+ * row.
  */
 export function compareJobs(policy: i32, a: i32, b: i32): i32 {
-  if (policy == POLICY_FIFO) {
-    const pa = jobPriority(a);
-    const pb = jobPriority(b);
-    if (pa != pb) return pa > pb ? -1 : 1;
-  } else if (policy == POLICY_DRF) {
-    dominantShares(true, a, jobWeight(a));
-    const firstA = dominant;
-    const secondA = secondDominant;
-    dominantShares(true, b, jobWeight(b));
-    let c = ascending(firstA, dominant);
-    if (c != 0) return c;
-    c = ascending(secondA, secondDominant);
-    if (c != 0) return c;
-  } else {
-    const c = ascending(perWeight(jobUsage(a, 0), jobWeight(a)), perWeight(jobUsage(b, 0), jobWeight(b)));
+  const keyA = jobHeapKey(a);
+  const keyB = jobHeapKey(b);
+  if (keyA < keyB) return -1;
+  if (keyA > keyB) return 1;
+  if (policy == POLICY_DRF) {
+    const c = compareSecondShares(true, a, jobWeight(a), b, jobWeight(b));
     if (c != 0) return c;
   }
   return tieBreak(jobSubmitTime(a), jobSubmitTime(b), jobNameRank(a), jobNameRank(b), a, b);

@@ -27,7 +27,7 @@ import { loadForScheduling, preparePass, Scheduler } from "../src/scheduler.js";
 /** Cluster sizes to measure; `ALLOCATE_NODES=10000` (comma-separated) picks some. */
 const NODE_COUNTS = process.env.ALLOCATE_NODES ? process.env.ALLOCATE_NODES.split(",").map(Number) : [1_000, 10_000, 100_000];
 const PENDING_TASKS = 100_000;
-const RUNS = 7;
+const RUNS = Number(process.env.ALLOCATE_RUNS ?? 11);
 const TYPES = ["A100", "H100", "V100"];
 const RESULTS = fileURLToPath(new URL("./results/", import.meta.url));
 
@@ -146,21 +146,27 @@ interface Row {
   scenario: string;
   engine: Engine | "Scheduler";
   medianMs: number;
+  /** Median CPU time of the process (user + system) per run, less sensitive to other work on the machine. */
+  medianCpuMs: number;
   placements: number;
   placementsPerSecond: number;
 }
 
-/** Times `body` after `setup` for RUNS runs and returns the median ms and the last result. */
-function timeRuns(setup: () => void, body: () => number): { ms: number; placed: number } {
+/** Times `body` after `setup` for RUNS runs and returns the median wall and CPU ms and the last result. */
+function timeRuns(setup: () => void, body: () => number): { ms: number; cpuMs: number; placed: number } {
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let placed = 0;
   for (let run = 0; run < RUNS; run++) {
     setup();
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     placed = body();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1000);
   }
-  return { ms: median(times), placed };
+  return { ms: median(times), cpuMs: median(cpuTimes), placed };
 }
 
 function measureSize(nodeCount: number): Row[] {
@@ -169,13 +175,13 @@ function measureSize(nodeCount: number): Row[] {
   preparePass(state, true);
   const empty = saveState(state);
   const rows: Row[] = [];
-  const row = (scenario: string, engine: Row["engine"], ms: number, placed: number) =>
-    rows.push({ nodes: nodeCount, scenario, engine, medianMs: ms, placements: placed, placementsPerSecond: placed / (ms / 1000) });
+  const row = (scenario: string, engine: Row["engine"], ms: number, placed: number, cpuMs = NaN) =>
+    rows.push({ nodes: nodeCount, scenario, engine, medianMs: ms, medianCpuMs: cpuMs, placements: placed, placementsPerSecond: placed / (ms / 1000) });
 
   for (const engine of ["wasm", "ts"] as const) {
     // (a) Full pass from empty.
     const full = timeRuns(() => restoreState(state, empty), () => pass(state, engine));
-    row("full", engine, full.ms, full.placed);
+    row("full", engine, full.ms, full.placed, full.cpuMs);
 
     // (b) Incremental pass after 1% of running tasks finish.
     restoreState(state, empty);
@@ -188,7 +194,7 @@ function measureSize(nodeCount: number): Row[] {
       },
       () => pass(state, engine),
     );
-    row("incremental (1% finished)", engine, incremental.ms, incremental.placed);
+    row("incremental (1% finished)", engine, incremental.ms, incremental.placed, incremental.cpuMs);
 
     // (c) Pass with nothing new to place.
     const unchanged = timeRuns(
@@ -198,7 +204,7 @@ function measureSize(nodeCount: number): Row[] {
       },
       () => pass(state, engine),
     );
-    row("unchanged", engine, unchanged.ms, unchanged.placed);
+    row("unchanged", engine, unchanged.ms, unchanged.placed, unchanged.cpuMs);
   }
 
   // (c') Scheduler.schedule() with no event since the last pass.
@@ -216,13 +222,14 @@ function measureSize(nodeCount: number): Row[] {
 
 function formatTable(rows: Row[]): string {
   const lines = [
-    "| nodes | scenario | engine | median ms | placements | placements/s |",
-    "|------:|----------|--------|----------:|-----------:|-------------:|",
+    "| nodes | scenario | engine | median ms | median CPU ms | placements | placements/s |",
+    "|------:|----------|--------|----------:|--------------:|-----------:|-------------:|",
   ];
   for (const r of rows) {
     const ms = r.medianMs >= 1 ? r.medianMs.toFixed(2) : r.medianMs.toFixed(4);
+    const cpuMs = Number.isNaN(r.medianCpuMs) ? "-" : r.medianCpuMs.toFixed(2);
     const rate = r.placements > 0 ? Math.round(r.placementsPerSecond).toLocaleString("en-US") : "-";
-    lines.push(`| ${r.nodes.toLocaleString("en-US")} | ${r.scenario} | ${r.engine} | ${ms} | ${r.placements.toLocaleString("en-US")} | ${rate} |`);
+    lines.push(`| ${r.nodes.toLocaleString("en-US")} | ${r.scenario} | ${r.engine} | ${ms} | ${cpuMs} | ${r.placements.toLocaleString("en-US")} | ${rate} |`);
   }
   return lines.join("\n");
 }

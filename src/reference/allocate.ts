@@ -169,6 +169,15 @@ function setQueueLeastGpus(i: number, value: number): void { QUEUE_LEAST_GPUS[i]
 let QUEUE_JOB_HEAP_READY: Uint8Array = new Uint8Array(0);
 function queueJobHeapReady(i: number): number { return QUEUE_JOB_HEAP_READY[i]; }
 function setQueueJobHeapReady(i: number, value: number): void { QUEUE_JOB_HEAP_READY[i] = value; }
+let QUEUE_HEAP_KEY: Float64Array = new Float64Array(0);
+function queueHeapKey(i: number): number { return QUEUE_HEAP_KEY[i]; }
+function setQueueHeapKey(i: number, value: number): void { QUEUE_HEAP_KEY[i] = value; }
+let JOB_HEAP_KEY: Float64Array = new Float64Array(0);
+function jobHeapKey(i: number): number { return JOB_HEAP_KEY[i]; }
+function setJobHeapKey(i: number, value: number): void { JOB_HEAP_KEY[i] = value; }
+let JOB_LEAST_GPUS: Float64Array = new Float64Array(0);
+function jobLeastGpus(i: number): number { return JOB_LEAST_GPUS[i]; }
+function setJobLeastGpus(i: number, value: number): void { JOB_LEAST_GPUS[i] = value; }
 let QUEUE_STARVED_FOR: Uint8Array = new Uint8Array(0);
 function queueStarvedFor(i: number): number { return QUEUE_STARVED_FOR[i]; }
 function setQueueStarvedFor(i: number, value: number): void { QUEUE_STARVED_FOR[i] = value; }
@@ -465,73 +474,79 @@ function minShareRatio(q: number): number {
 }
 
 /**
- * Compares sibling queues `a` and `b` under their parent's `policy`.
+ * Returns the first ordering key of queue `q` among its siblings under its parent's `policy`;
+ * smaller is needier. Queues below their min share get keys in [-2, -1), the rest keys >= 0.
  *
- * 1. fair (YARN FairSharePolicy, first dimension): queues below Math.min(minShare, demand) come
- *    first, ordered by usage / Math.max(minShare, 1); the rest by usage / weight.
- * 2. drf (YARN DominantResourceFairnessPolicy): queues below their min share in every dimension
- *    that has one come first, by the largest usage / min share; the rest by dominant share /
- *    weight, then the second-largest share.
- * 3. fifo: start time only.
- * Ties in each: start time, then name rank, then row.
+ * 1. fair (YARN FairSharePolicy, first dimension): below Math.min(minShare, demand), usage /
+ *    Math.max(minShare, 1) - 2; else usage / weight.
+ * 2. drf (YARN DominantResourceFairnessPolicy): below the min share in every dimension that has
+ *    one, the largest usage / min share - 2; else dominant share / weight.
+ * 3. fifo: 0 (start time decides).
+ */
+function queueKeyOf(policy: number, q: number): number {
+  if (policy == POLICY_DRF) {
+    const ratio = minShareRatio(q);
+    if (ratio >= 0 && ratio < 1) return ratio - 2;
+    dominantShares(false, q, queueWeight(q));
+    return dominant;
+  }
+  if (policy == POLICY_FIFO) return 0;
+  const usage = queueUsage(q, 0);
+  const min = Math.min(queueMinResources(q, 0), queueDemand(q, 0));
+  if (usage < min) return usage / Math.max(min, 1) - 2;
+  return perWeight(usage, queueWeight(q));
+}
+
+/**
+ * Returns the first ordering key of job `j` under its leaf's `policy`; smaller is needier: fifo
+ * the negated priority, fair usage / weight in the first dimension, drf dominant share / weight.
+ */
+function jobKeyOf(policy: number, j: number): number {
+  if (policy == POLICY_FIFO) return -jobPriority(j);
+  if (policy == POLICY_DRF) {
+    dominantShares(true, j, jobWeight(j));
+    return dominant;
+  }
+  return perWeight(jobUsage(j, 0), jobWeight(j));
+}
+
+/** Compares the second-largest dominant shares of two rows with equal dominant shares (drf). */
+function compareSecondShares(isJob: boolean, a: number, weightA: number, b: number, weightB: number): number {
+  dominantShares(isJob, a, weightA);
+  const secondA = secondDominant;
+  dominantShares(isJob, b, weightB);
+  return ascending(secondA, secondDominant);
+}
+
+/**
+ * Compares sibling queues `a` and `b` under their parent's `policy` by their keys in
+ * queue.heapKey (see queueKeyOf); equal drf keys of queues at or above their min share compare
+ * the second-largest share. Ties: start time, then name rank, then row.
  */
 function compareQueues(policy: number, a: number, b: number): number {
-  if (policy == POLICY_DRF) {
-    const ratioA = minShareRatio(a);
-    const ratioB = minShareRatio(b);
-    const needyA = ratioA >= 0 && ratioA < 1;
-    const needyB = ratioB >= 0 && ratioB < 1;
-    if (needyA != needyB) return needyA ? -1 : 1;
-    if (needyA) {
-      const c = ascending(ratioA, ratioB);
-      if (c != 0) return c;
-    } else {
-      dominantShares(false, a, queueWeight(a));
-      const firstA = dominant;
-      const secondA = secondDominant;
-      dominantShares(false, b, queueWeight(b));
-      let c = ascending(firstA, dominant);
-      if (c != 0) return c;
-      c = ascending(secondA, secondDominant);
-      if (c != 0) return c;
-    }
-  } else if (policy != POLICY_FIFO) {
-    const usageA = queueUsage(a, 0);
-    const usageB = queueUsage(b, 0);
-    const minA = Math.min(queueMinResources(a, 0), queueDemand(a, 0));
-    const minB = Math.min(queueMinResources(b, 0), queueDemand(b, 0));
-    const needyA = usageA < minA;
-    const needyB = usageB < minB;
-    if (needyA != needyB) return needyA ? -1 : 1;
-    const c = needyA
-      ? ascending(usageA / Math.max(minA, 1), usageB / Math.max(minB, 1))
-      : ascending(perWeight(usageA, queueWeight(a)), perWeight(usageB, queueWeight(b)));
+  const keyA = queueHeapKey(a);
+  const keyB = queueHeapKey(b);
+  if (keyA < keyB) return -1;
+  if (keyA > keyB) return 1;
+  if (policy == POLICY_DRF && keyA >= 0) {
+    const c = compareSecondShares(false, a, queueWeight(a), b, queueWeight(b));
     if (c != 0) return c;
   }
   return tieBreak(queueStartTime(a), queueStartTime(b), queueNameRank(a), queueNameRank(b), a, b);
 }
 
 /**
- * Compares jobs `a` and `b` of one leaf under the leaf's `policy`: fifo by priority (larger
- * first), fair by usage / weight in the first dimension, drf by dominant share / weight and then
- * the second-largest share. Ties: submit time, name rank, row.
+ * Compares jobs `a` and `b` of one leaf under the leaf's `policy` by their keys in job.heapKey
+ * (see jobKeyOf); equal drf keys compare the second-largest share. Ties: submit time, name rank,
+ * row.
  */
 function compareJobs(policy: number, a: number, b: number): number {
-  if (policy == POLICY_FIFO) {
-    const pa = jobPriority(a);
-    const pb = jobPriority(b);
-    if (pa != pb) return pa > pb ? -1 : 1;
-  } else if (policy == POLICY_DRF) {
-    dominantShares(true, a, jobWeight(a));
-    const firstA = dominant;
-    const secondA = secondDominant;
-    dominantShares(true, b, jobWeight(b));
-    let c = ascending(firstA, dominant);
-    if (c != 0) return c;
-    c = ascending(secondA, secondDominant);
-    if (c != 0) return c;
-  } else {
-    const c = ascending(perWeight(jobUsage(a, 0), jobWeight(a)), perWeight(jobUsage(b, 0), jobWeight(b)));
+  const keyA = jobHeapKey(a);
+  const keyB = jobHeapKey(b);
+  if (keyA < keyB) return -1;
+  if (keyA > keyB) return 1;
+  if (policy == POLICY_DRF) {
+    const c = compareSecondShares(true, a, jobWeight(a), b, jobWeight(b));
     if (c != 0) return c;
   }
   return tieBreak(jobSubmitTime(a), jobSubmitTime(b), jobNameRank(a), jobNameRank(b), a, b);
@@ -962,6 +977,13 @@ function removeTopJob(q: number): void {
   }
 }
 
+/** Returns false when no schedulable node has `gpus` free GPUs now (true when unsure). */
+function someNodeHas(gpus: number): boolean {
+  if (!(gpus > 0)) return true;
+  const top = largestFreeKey();
+  return top >= maxKey || Math.floor(gpus) <= top;
+}
+
 /**
  * Returns whether some job of leaf `q` might still be placed, judged by its least GPU request:
  * false when no node has that many free GPUs, or when it would take the leaf or an ancestor past
@@ -972,19 +994,25 @@ function leafMayFit(q: number): boolean {
   const gd = gpuDim();
   if (gd == NONE) return true;
   const need = queueLeastGpus(q);
+  if (!someNodeHas(need)) return false;
   if (!(need > 0)) return true;
-  const top = largestFreeKey();
-  if (top < maxKey && Math.floor(need) > top) return false;
   for (let p = q; p != NONE; p = queueParent(p)) {
     if (queueUsage(p, gd) + need > queueMaxResources(p, gd)) return false;
   }
   return true;
 }
 
-/** Heap-orders the job heap of leaf `q` the first time the pass reaches it. */
+/** Computes the keys of leaf `q`'s jobs and heap-orders its job heap, the first time the pass reaches it. */
 function readyJobHeap(q: number): void {
   if (queueJobHeapReady(q) != 0) return;
-  for (let i = (queueJobHeapSize(q) >> 1) - 1; i >= 0; i--) jobSiftDown(q, i);
+  const start = queueJobHeapStart(q);
+  const size = queueJobHeapSize(q);
+  const policy = queuePolicy(q);
+  for (let i = 0; i < size; i++) {
+    const j = jobHeap(start + i);
+    setJobHeapKey(j, jobKeyOf(policy, j));
+  }
+  for (let i = (size >> 1) - 1; i >= 0; i--) jobSiftDown(q, i);
   setQueueJobHeapReady(q, 1);
 }
 
@@ -1013,14 +1041,15 @@ function buildHeaps(): void {
     if (!isLeaf(q)) continue;
     setQueueJobHeapSize(q, queueJobHeapSize(q) + 1);
     if (gd == NONE) continue;
-    let least = queueLeastGpus(q);
+    let least: number = Infinity;
     const end = jobFirstGroup(j) + jobGroupCount(j);
     for (let g = jobFirstGroup(j); g < end; g++) {
       if (groupPending(g) <= 0) continue;
       const gpus = groupRequest(g, gd);
       if (gpus < least) least = gpus;
     }
-    setQueueLeastGpus(q, least);
+    setJobLeastGpus(j, least);
+    if (least < queueLeastGpus(q)) setQueueLeastGpus(q, least);
   }
   let start = 0;
   for (let q = 0; q < queues; q++) {
@@ -1046,6 +1075,7 @@ function buildHeaps(): void {
 
   // 3. Bottom-up (rows are parents before children): heapify a parent's heap once all its
   //    children are in, then enter the queue into its parent's heap if it has work.
+  for (let q = 1; q < queues; q++) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
   for (let q = queues - 1; q >= 0; q--) {
     if (isLeaf(q)) {
       if (queueJobHeapSize(q) > 0 && !leafMayFit(q)) setQueueJobHeapSize(q, 0);
@@ -1252,6 +1282,8 @@ function commit(j: number, start: number): void {
     }
     setGroupPending(g, groupPending(g) - 1);
   }
+  setJobHeapKey(j, jobKeyOf(queuePolicy(leaf), j));
+  for (let q = leaf; q != 0; q = queueParent(q)) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
   const placed = count - start;
   setJobPendingTasks(j, jobPendingTasks(j) - placed);
   setJobRunningTasks(j, jobRunningTasks(j) + placed);
@@ -1484,27 +1516,37 @@ function schedulePass(): number {
   if (failCacheOn) for (let k = 0; k < FAIL_SLOTS * DIMS; k++) setScratchF64a(k, Infinity);
 
   // 2. Place until no queue has a placeable job.
+  const gd = gpuDim();
   let full = false;
   while (hasWork(0)) {
     let q = 0;
     while (!isLeaf(q)) q = queueHeap(queueHeapStart(q));
+    const before = placementCount();
     if (!leafMayFit(q)) {
       // The leaf leaves the pass; explainPending gives its jobs their reasons.
       setQueueJobHeapSize(q, 0);
     } else {
       readyJobHeap(q);
-      const result = tryJob(jobHeap(queueJobHeapStart(q)));
-      if (result == TABLE_FULL) {
-        full = true;
-        break;
+      const j = jobHeap(queueJobHeapStart(q));
+      if (gd != NONE && !someNodeHas(jobLeastGpus(j))) {
+        // Fits nowhere (nor later in this pass); explainPending gives the reason.
+        removeTopJob(q);
+      } else {
+        const result = tryJob(j);
+        if (result == TABLE_FULL) {
+          full = true;
+          break;
+        }
+        if (result == PLACED_MORE) jobSiftDown(q, 0);
+        else removeTopJob(q);
       }
-      if (result == PLACED_MORE) jobSiftDown(q, 0);
-      else removeTopJob(q);
     }
 
     // Restore each parent heap on the path; a child left without work leaves its parent's heap.
-    let child = q;
+    // Without a placement no key changed, so a leaf that keeps work leaves the heaps valid.
     let empty = queueJobHeapSize(q) == 0;
+    if (!empty && placementCount() == before) continue;
+    let child = q;
     while (child != 0) {
       const p = queueParent(child);
       if (empty) {
@@ -1600,6 +1642,9 @@ function bindState(state: CoreState): void {
   QUEUE_JOB_HEAP_SIZE = state.i32("queue.jobHeapSize");
   QUEUE_LEAST_GPUS = state.f64("queue.leastGpus");
   QUEUE_JOB_HEAP_READY = state.u8("queue.jobHeapReady");
+  QUEUE_HEAP_KEY = state.f64("queue.heapKey");
+  JOB_HEAP_KEY = state.f64("job.heapKey");
+  JOB_LEAST_GPUS = state.f64("job.leastGpus");
   QUEUE_STARVED_FOR = state.u8("queue.starvedFor");
   QUEUE_STARVATION = state.f64("queue.starvation");
   QUEUE_PREEMPT_NEED = state.f64("queue.preemptNeed");

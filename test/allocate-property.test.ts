@@ -216,6 +216,25 @@ describe("allocation pass properties", () => {
     );
   });
 
+  test("topology orders are sorted", () => {
+    fc.assert(
+      fc.property(snapshotArb, ({ snapshot }) => {
+        const { state } = loadForScheduling(snapshot);
+        state.call("buildTopologyOrders");
+        const rack = state.i32("node.rack");
+        const domain = state.i32("node.domain");
+        const key = (n: number) => [rack[n], domain[n], n];
+        const byRack = Array.from(state.i32("node.byRack").slice(0, snapshot.nodes.length));
+        const sorted = [...byRack].sort((a, b) => {
+          const [x, y] = [key(a), key(b)];
+          return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+        });
+        expect(byRack).toEqual(sorted);
+      }),
+      { ...params, numRuns: 20 },
+    );
+  });
+
   test("same input gives same decision", () => {
     fc.assert(
       fc.property(snapshotArb, ({ snapshot, threshold }) => {

@@ -827,10 +827,61 @@ function sortTopology(byRack: boolean): void {
   }
 }
 
-/** Sorts node.byDomain and node.byRack; runs when the host has cleared `topologyReady`. */
+/**
+ * Sorts node.byDomain by (domain, row) and node.byRack by (rack, domain, row) with two stable
+ * counting sorts over the ids (counts in scratch.i32b); returns false, sorting nothing, when
+ * scratch has fewer than (largest id + 3) rows.
+ *
+ * 1. byDomain: count rows per domain, turn counts into first positions, place rows in row order.
+ * 2. byRack: the same per rack, placing rows in byDomain order, so each rack keeps domain order.
+ */
+function countTopology(): boolean {
+  const nodes = nodeCount();
+  let largest = -1;
+  for (let n = 0; n < nodes; n++) largest = Math.max(largest, Math.max(nodeDomain(n), nodeRack(n)));
+  const keys = largest + 2;
+  if (keys + 1 > scratchCapacity()) return false;
+
+  // 1. By domain (NONE sorts first: key = id + 1).
+  for (let k = 0; k <= keys; k++) setScratchI32b(k, 0);
+  for (let n = 0; n < nodes; n++) {
+    const k = nodeDomain(n) + 2;
+    setScratchI32b(k, scratchI32b(k) + 1);
+  }
+  for (let k = 1; k <= keys; k++) setScratchI32b(k, scratchI32b(k) + scratchI32b(k - 1));
+  for (let n = 0; n < nodes; n++) {
+    const k = nodeDomain(n) + 1;
+    const at = scratchI32b(k);
+    setScratchI32b(k, at + 1);
+    setNodeByDomain(at, n);
+  }
+
+  // 2. By rack, stable over the domain order.
+  for (let k = 0; k <= keys; k++) setScratchI32b(k, 0);
+  for (let n = 0; n < nodes; n++) {
+    const k = nodeRack(n) + 2;
+    setScratchI32b(k, scratchI32b(k) + 1);
+  }
+  for (let k = 1; k <= keys; k++) setScratchI32b(k, scratchI32b(k) + scratchI32b(k - 1));
+  for (let i = 0; i < nodes; i++) {
+    const n = nodeByDomain(i);
+    const k = nodeRack(n) + 1;
+    const at = scratchI32b(k);
+    setScratchI32b(k, at + 1);
+    setNodeByRack(at, n);
+  }
+  return true;
+}
+
+/**
+ * Sorts node.byDomain and node.byRack (counting sorts, or heap sorts when scratch is too small
+ * for the counts); runs when the host has cleared `topologyReady`.
+ */
 function buildTopologyOrders(): void {
-  sortTopology(false);
-  sortTopology(true);
+  if (!countTopology()) {
+    sortTopology(false);
+    sortTopology(true);
+  }
   setTopologyReady(1);
 }
 

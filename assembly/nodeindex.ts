@@ -17,7 +17,7 @@ import {
   DIMS, NODE_SCHEDULABLE, NONE,
   gpuDim, gpuTypeCount, largestNode, nodeBucket, nodeBucketNext, nodeBucketPrev, nodeByDomain, nodeByRack,
   nodeCapacity, nodeCount, nodeDomain, nodeFlags, nodeFree, nodeGpuType, nodeLabels, nodeRack,
-  passRequest, scratchCapacity, scratchI32a, scratchI32b, setLargestNode, setScratchI32b, setNodeBucket, setNodeBucketNext,
+  nodeDomainStart, nodeRackStart, passRequest, scratchCapacity, setNodeDomainStart, setNodeRackStart, scratchI32a, scratchI32b, setLargestNode, setScratchI32b, setNodeBucket, setNodeBucketNext,
   setNodeBucketPrev, setNodeByDomain, setNodeByRack, setScratchI32a, setTopologyReady, topologyReady,
 } from "./layout";
 
@@ -217,10 +217,19 @@ export function rackOfDomain(domain: i32): i32 {
   return nodeDomain(n) == domain ? nodeRack(n) : NONE;
 }
 
-/** Returns the first position in the domain (or rack) order whose id is >= `id`. */
+/**
+ * Returns the first position of `id` in the domain (or rack) order, or else of the next larger
+ * id: from node.domainStart / node.rackStart when the id is below nodeCount, by binary search
+ * otherwise.
+ */
 function lowerBound(byRack: bool, id: i32): i32 {
+  const nodes = nodeCount();
+  if (id >= 0 && id < nodes) {
+    const start = byRack ? nodeRackStart(id) : nodeDomainStart(id);
+    return start == NONE ? nodes : start;
+  }
   let low = 0;
-  let high = nodeCount();
+  let high = nodes;
   while (low < high) {
     const mid = (low + high) >>> 1;
     const n = byRack ? nodeByRack(mid) : nodeByDomain(mid);
@@ -334,5 +343,21 @@ export function buildTopologyOrders(): void {
     sortTopology(false);
     sortTopology(true);
   }
+  recordStarts();
   setTopologyReady(1);
+}
+
+/** Fills node.domainStart and node.rackStart from the sorted orders (ids below nodeCount). */
+function recordStarts(): void {
+  const nodes = nodeCount();
+  for (let n = 0; n < nodes; n++) {
+    setNodeDomainStart(n, NONE);
+    setNodeRackStart(n, NONE);
+  }
+  for (let i = nodes - 1; i >= 0; i--) {
+    const domain = nodeDomain(nodeByDomain(i));
+    if (domain >= 0 && domain < nodes) setNodeDomainStart(domain, i);
+    const rack = nodeRack(nodeByRack(i));
+    if (rack >= 0 && rack < nodes) setNodeRackStart(rack, i);
+  }
 }

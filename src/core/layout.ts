@@ -206,6 +206,8 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("node", "bucketPrev", "i32", 1, "previous node in the same bucket, NONE at the head (core)"),
   c("node", "byDomain", "i32", 1, "node rows sorted by NVLink domain, then row (core)"),
   c("node", "byRack", "i32", 1, "node rows sorted by rack, then domain, then row (core)"),
+  c("node", "domainStart", "i32", 1, "first position in node.byDomain of the NVLink domain whose id equals this row number, NONE when it has no node (core)"),
+  c("node", "rackStart", "i32", 1, "first position in node.byRack of the rack whose id equals this row number, NONE when it has no node (core)"),
   c("node", "reservedFor", "i32", 1, "job row that space freed by preemption is reserved for, valid while reservedUntil > time (core, kept across passes)"),
   c("node", "reservedUntil", "f64", 1, "time the reservation lapses, seconds; 0 when none (core, kept across passes)"),
   c("node", "reserved", "f64", "dims", "resources reserved for reservedFor; other jobs may use only free minus reserved (core, kept across passes)"),

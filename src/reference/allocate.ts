@@ -223,6 +223,12 @@ function setNodeBucketPrev(i: number, value: number): void { NODE_BUCKET_PREV[i]
 let NODE_BY_DOMAIN: Int32Array = new Int32Array(0);
 function nodeByDomain(i: number): number { return NODE_BY_DOMAIN[i]; }
 function setNodeByDomain(i: number, value: number): void { NODE_BY_DOMAIN[i] = value; }
+let NODE_DOMAIN_START: Int32Array = new Int32Array(0);
+function nodeDomainStart(i: number): number { return NODE_DOMAIN_START[i]; }
+function setNodeDomainStart(i: number, value: number): void { NODE_DOMAIN_START[i] = value; }
+let NODE_RACK_START: Int32Array = new Int32Array(0);
+function nodeRackStart(i: number): number { return NODE_RACK_START[i]; }
+function setNodeRackStart(i: number, value: number): void { NODE_RACK_START[i] = value; }
 let NODE_BY_RACK: Int32Array = new Int32Array(0);
 function nodeByRack(i: number): number { return NODE_BY_RACK[i]; }
 function setNodeByRack(i: number, value: number): void { NODE_BY_RACK[i] = value; }
@@ -765,10 +771,19 @@ function rackOfDomain(domain: number): number {
   return nodeDomain(n) == domain ? nodeRack(n) : NONE;
 }
 
-/** Returns the first position in the domain (or rack) order whose id is >= `id`. */
+/**
+ * Returns the first position of `id` in the domain (or rack) order, or else of the next larger
+ * id: from node.domainStart / node.rackStart when the id is below nodeCount, by binary search
+ * otherwise.
+ */
 function lowerBound(byRack: boolean, id: number): number {
+  const nodes = nodeCount();
+  if (id >= 0 && id < nodes) {
+    const start = byRack ? nodeRackStart(id) : nodeDomainStart(id);
+    return start == NONE ? nodes : start;
+  }
   let low = 0;
-  let high = nodeCount();
+  let high = nodes;
   while (low < high) {
     const mid = (low + high) >>> 1;
     const n = byRack ? nodeByRack(mid) : nodeByDomain(mid);
@@ -882,7 +897,23 @@ function buildTopologyOrders(): void {
     sortTopology(false);
     sortTopology(true);
   }
+  recordStarts();
   setTopologyReady(1);
+}
+
+/** Fills node.domainStart and node.rackStart from the sorted orders (ids below nodeCount). */
+function recordStarts(): void {
+  const nodes = nodeCount();
+  for (let n = 0; n < nodes; n++) {
+    setNodeDomainStart(n, NONE);
+    setNodeRackStart(n, NONE);
+  }
+  for (let i = nodes - 1; i >= 0; i--) {
+    const domain = nodeDomain(nodeByDomain(i));
+    if (domain >= 0 && domain < nodes) setNodeDomainStart(domain, i);
+    const rack = nodeRack(nodeByRack(i));
+    if (rack >= 0 && rack < nodes) setNodeRackStart(rack, i);
+  }
 }
 
 // ---- allocate
@@ -1712,6 +1743,8 @@ function bindState(state: CoreState): void {
   NODE_BUCKET_PREV = state.i32("node.bucketPrev");
   NODE_BY_DOMAIN = state.i32("node.byDomain");
   NODE_BY_RACK = state.i32("node.byRack");
+  NODE_DOMAIN_START = state.i32("node.domainStart");
+  NODE_RACK_START = state.i32("node.rackStart");
   NODE_RESERVED_FOR = state.i32("node.reservedFor");
   NODE_RESERVED_UNTIL = state.f64("node.reservedUntil");
   NODE_RESERVED = state.f64("node.reserved");

@@ -20,7 +20,8 @@ import {
   ALLOC_LIVE, DIMS, JOB_ELASTIC, JOB_GANG, JOB_RUNNING, NONE, QUEUE_LEAF,
   REASON_AM_SHARE, REASON_ELASTIC_AT_FAIR_SHARE, REASON_EXCEEDS_LARGEST_NODE, REASON_GANG_DOES_NOT_FIT,
   REASON_NO_GPU_TYPE, REASON_NO_LABELS, REASON_NO_ROOM, REASON_NO_SCHEDULABLE_NODES, REASON_NONE,
-  REASON_QUEUE_MAX_RESOURCES, REASON_QUEUE_MAX_RUNNING_APPS, REASON_TABLE_FULL, REASON_WAITING_FOR_LOCALITY,
+  REASON_QUEUE_MAX_RESOURCES, REASON_QUEUE_MAX_RUNNING_APPS, REASON_TABLE_FULL, REASON_USER_MAX_RUNNING_APPS,
+  REASON_WAITING_FOR_LOCALITY,
   TASK_AM,
   allocCapacity, allocCount, clusterCapacity, gpuDim, groupFlags, groupGpuTypes, groupLabels, groupPending,
   groupRequest, jobCount, jobElasticMin, jobFirstGroup, jobFlags, jobGroupCount, jobHeap, jobLocality,
@@ -28,7 +29,8 @@ import {
   largestNode, localityThreshold, nodeDomain, nodeFree, nodeRack, passRequest, placementCapacity,
   placementCount, placementGroup, placementNode, queueAmUsage, queueCount, queueFairShare, queueFirstChild,
   queueFlags, queueHeap, queueHeapSize, queueHeapStart, queueJobHeapReady, queueJobHeapSize, queueJobHeapStart,
-  jobLeastGpus, queueLeastGpus, setJobHeapKey, setJobLeastGpus, setQueueHeapKey, setQueueJobHeapReady, setQueueLeastGpus,
+  jobLeastGpus, jobUser, jobUserMaxApps, jobUserRunningApps, queueLeastGpus, setJobHeapKey, setJobLeastGpus,
+  setJobUserRunningApps, setQueueHeapKey, setQueueJobHeapReady, setQueueLeastGpus,
   queueMaxAMShare, queueMaxResources, queueMaxRunningApps, queueNextSibling, queueParent, queuePolicy,
   queueRunningApps, queueUsage, scratchCapacity, scratchF64a, setScratchF64a,
   setAllocCount, setAllocFlags, setAllocJob, setAllocLastCheckpoint, setAllocNode, setAllocRequest,
@@ -207,7 +209,8 @@ function leafMayFit(q: i32): bool {
 }
 
 /**
- * Builds the job range of every leaf (jobs with pending tasks), its least GPU request, and the
+ * Builds the job range of every leaf (jobs with pending tasks), its least GPU request, the
+ * running jobs of each user, and the
  * children heap of every parent (children with placeable work), bottom-up. A leaf's job heap is
  * heap-ordered only when the pass first reaches it (readyJobHeap), and a leaf whose least request
  * fits nowhere does not enter the pass: its jobs get their reasons from explainPending.
@@ -225,7 +228,12 @@ function buildHeaps(): void {
     setQueueJobHeapReady(q, 0);
     setQueueLeastGpus(q, Infinity);
   }
+  for (let j = 0; j < jobs; j++) setJobUserRunningApps(j, 0);
   for (let j = 0; j < jobs; j++) {
+    if (jobRunningTasks(j) > 0) {
+      const user = jobUser(j);
+      if (user >= 0 && user < jobs) setJobUserRunningApps(user, jobUserRunningApps(user) + 1);
+    }
     if (jobPendingTasks(j) <= 0) continue;
     const q = jobQueue(j);
     if (!isLeaf(q)) continue;
@@ -362,15 +370,25 @@ function unitIsFeasible(j: i32, unit: i32): bool {
 }
 
 /**
- * Sets a reason and returns false when the unit (its total in passRequest) would break a queue
- * limit: maxRunningApps of the leaf or an ancestor when the job is not running yet, maxResources
- * of the leaf or any ancestor (usage + request <= max), or maxAMShare of the leaf for AM tasks.
+ * Sets a reason and returns false when the unit (its total in passRequest) would break a limit:
+ * maxRunningApps of the job's user, the leaf or an ancestor when the job is not running yet,
+ * maxResources of the leaf or any ancestor (usage + request <= max), or maxAMShare of the leaf
+ * for AM tasks.
  */
 function unitWithinLimits(j: i32, unit: i32, running: bool): bool {
   const leaf = jobQueue(j);
 
-  // 1. maxRunningApps, for a job that would start running.
+  // 1. maxRunningApps of the user (checked first, as YARN does), then of the queues, for a job
+  //    that would start running.
   if (!running) {
+    const user = jobUser(j);
+    if (user >= 0 && user < jobCount()) {
+      const limit = jobUserMaxApps(user);
+      if (limit >= 0 && jobUserRunningApps(user) >= limit) {
+        setReason(j, REASON_USER_MAX_RUNNING_APPS, NONE, 0, <f64>jobUserRunningApps(user), <f64>limit);
+        return false;
+      }
+    }
     for (let q = leaf; q != NONE; q = queueParent(q)) {
       const max = queueMaxRunningApps(q);
       if (max >= 0 && queueRunningApps(q) >= max) {
@@ -479,6 +497,8 @@ function commit(j: i32, start: i32): void {
   setJobRunningTasks(j, jobRunningTasks(j) + placed);
   if (!wasRunning && placed > 0) {
     setJobFlags(j, jobFlags(j) | JOB_RUNNING);
+    const user = jobUser(j);
+    if (user >= 0 && user < jobCount()) setJobUserRunningApps(user, jobUserRunningApps(user) + 1);
     for (let q = leaf; q != NONE; q = queueParent(q)) setQueueRunningApps(q, queueRunningApps(q) + 1);
   }
 }

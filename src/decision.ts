@@ -15,6 +15,7 @@ import {
   REASON_QUEUE_MAX_RESOURCES,
   REASON_QUEUE_MAX_RUNNING_APPS,
   REASON_TABLE_FULL,
+  REASON_USER_MAX_RUNNING_APPS,
   REASON_WAITING_FOR_LOCALITY,
 } from "./core/layout.js";
 import type { CoreState } from "./core/state.js";
@@ -93,6 +94,8 @@ export function renderReason(state: CoreState, index: StateIndex, j: number): st
       return `queue ${queue} is at maxResources (${dim} ${formatAmount(value)}/${formatAmount(limit)})`;
     case REASON_QUEUE_MAX_RUNNING_APPS:
       return `queue ${queue} is at maxRunningApps (${formatAmount(limit)})`;
+    case REASON_USER_MAX_RUNNING_APPS:
+      return `user ${index.users[state.i32("job.user")[j]]} is at maxRunningApps (${formatAmount(limit)})`;
     case REASON_AM_SHARE:
       return `queue ${queue} is at maxAMShare for application masters (${dim} ${formatAmount(value)}/${formatAmount(limit)})`;
     case REASON_EXCEEDS_LARGEST_NODE:

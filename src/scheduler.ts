@@ -72,7 +72,25 @@ export function loadForScheduling(
   const state = new CoreState(capacities, { module: options.module });
   const index = writeSnapshot(state, snapshot);
   prepareForPass(state, index, options);
+  writeUserLimits(state, index, snapshot);
   return { state, index };
+}
+
+/**
+ * Writes each user's maxRunningApps (its `users` entry, else `userMaxAppsDefault`, else
+ * unlimited) into job.userMaxApps at the row of the user's interned id.
+ */
+function writeUserLimits(state: CoreState, index: StateIndex, limits: Pick<Snapshot, "users" | "userMaxAppsDefault">): void {
+  const column = state.i32("job.userMaxApps");
+  column.fill(-1);
+  index.users.forEach((name, user) => {
+    column[user] = userLimit(limits, name);
+  });
+}
+
+/** Returns the maxRunningApps of user `name`, -1 when unlimited. */
+function userLimit(limits: Pick<Snapshot, "users" | "userMaxAppsDefault">, name: string): number {
+  return limits.users?.[name]?.maxRunningApps ?? limits.userMaxAppsDefault ?? -1;
 }
 
 /** Writes the pass's host columns that `writeSnapshot` leaves alone. */
@@ -141,6 +159,8 @@ export class Scheduler {
   private readonly options: SchedulerOptions;
   private nodes: NodeSpec[];
   private queues: QueueSpec[];
+  /** Per-user limits (YARN `<user>` elements and `userMaxAppsDefault`). */
+  private readonly userLimits: Pick<Snapshot, "users" | "userMaxAppsDefault">;
   private readonly jobs = new Map<string, JobSpec>();
   private resources: string[];
   private time: number;
@@ -158,6 +178,10 @@ export class Scheduler {
     this.time = snapshot.time;
     this.nodes = snapshot.nodes.map((n) => ({ ...n }));
     this.queues = snapshot.queues.map((q) => ({ ...q }));
+    this.userLimits = {
+      ...(snapshot.users ? { users: structuredClone(snapshot.users) } : {}),
+      ...(snapshot.userMaxAppsDefault !== undefined ? { userMaxAppsDefault: snapshot.userMaxAppsDefault } : {}),
+    };
     const ids: number[] = [];
     for (const job of snapshot.jobs) {
       const spec = structuredClone(job);
@@ -323,7 +347,10 @@ export class Scheduler {
 
     const q = this.index.queueRow.get(job.queue!)!;
     let user = this.index.users.indexOf(job.user);
-    if (user < 0) user = this.index.users.push(job.user) - 1;
+    if (user < 0) {
+      user = this.index.users.push(job.user) - 1;
+      s.i32("job.userMaxApps")[user] = userLimit(this.userLimits, job.user);
+    }
     const D = s.dims;
     s.i32("job.queue")[j] = q;
     s.i32("job.user")[j] = user;
@@ -586,6 +613,7 @@ export class Scheduler {
       nodes: this.nodes.map((n) => ({ ...n })),
       queues: this.queues.map((q) => ({ ...q })),
       jobs,
+      ...structuredClone(this.userLimits),
     };
     return { snapshot, taskIds };
   }

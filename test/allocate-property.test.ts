@@ -59,8 +59,15 @@ const snapshotArb = fc
     queues: fc.array(queueArb, { minLength: 5, maxLength: 5 }),
     jobs: fc.array(jobArb, { minLength: 1, maxLength: 14 }),
     threshold: fc.constantFrom(0, 0.2, 0.5),
+    userApps: fc.constantFrom(undefined, undefined, 1, 2),
   })
-  .map(({ nodes, cordoned, queues, jobs, threshold }) => ({ snapshot: buildSnapshot(nodes, cordoned, queues, jobs), threshold }));
+  .map(({ nodes, cordoned, queues, jobs, threshold, userApps }) => ({
+    snapshot: {
+      ...buildSnapshot(nodes, cordoned, queues, jobs),
+      ...(userApps !== undefined ? { users: { u0: { maxRunningApps: userApps } }, userMaxAppsDefault: userApps + 1 } : {}),
+    },
+    threshold,
+  }));
 
 type Shape<A> = A extends fc.Arbitrary<infer T> ? T : never;
 

@@ -102,6 +102,34 @@ describe("limits and reasons", () => {
     expect(reasonOf(s, "b")).toBe("queue root.a is at maxRunningApps (1)");
   });
 
+  test("user maxRunningApps stops the user's next job", () => {
+    const s = { ...snapshot(nodes, [job("a", 1, 1), job("b", 1, 1, { submitTime: 1 })]), users: { u: { maxRunningApps: 1 } } };
+    expect(reasonOf(s, "b")).toBe("user u is at maxRunningApps (1)");
+  });
+
+  test("userMaxAppsDefault applies to users without an entry", () => {
+    const s = { ...snapshot(nodes, [job("a", 1, 1), job("b", 1, 1, { submitTime: 1 })]), userMaxAppsDefault: 1 };
+    expect(placedOn(s, "b")).toEqual([]);
+  });
+
+  test("user entry overrides userMaxAppsDefault", () => {
+    const jobs = [job("a", 1, 1), job("b", 1, 1, { submitTime: 1 })];
+    const s = { ...snapshot(nodes, jobs), users: { u: { maxRunningApps: 2 } }, userMaxAppsDefault: 1 };
+    expect(placedOn(s, "b").length).toBe(1);
+  });
+
+  test("user limit leaves other users alone", () => {
+    const jobs = [job("a", 1, 1), job("b", 1, 1, { submitTime: 1 }), job("c", 1, 1, { submitTime: 2, user: "v" })];
+    const s = { ...snapshot(nodes, jobs), users: { u: { maxRunningApps: 1 } } };
+    expect(placedOn(s, "c").length).toBe(1);
+  });
+
+  test("user limit counts jobs already running", () => {
+    const running: JobSpec = { ...job("r", 1, 0), allocations: [{ node: "n0", request: { gpu: 1, cpu: 1, memory: 1024 } }] };
+    const s = { ...snapshot(nodes, [running, job("b", 1, 1, { submitTime: 1 })]), users: { u: { maxRunningApps: 1 } } };
+    expect(reasonOf(s, "b")).toBe("user u is at maxRunningApps (1)");
+  });
+
   test("missing gpu type is reported", () => {
     const s = snapshot(nodes, [{ ...job("h", 1, 1), tasks: [{ request: { gpu: 1 }, count: 1, gpuTypes: ["H100"] }] }]);
     expect(reasonOf(s, "h")).toBe("no node has GPU type H100");

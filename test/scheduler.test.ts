@@ -31,6 +31,19 @@ describe("Scheduler", () => {
     expect(scheduler.schedule().placements.length).toBe(3);
   });
 
+  test("submitted job of a limited user waits", () => {
+    const scheduler = Scheduler.fromSnapshot({ ...cluster(), users: { w: { maxRunningApps: 1 } } });
+    scheduler.submit(job("a", 1, 1, { user: "w" }));
+    scheduler.submit(job("b", 1, 1, { user: "w", submitTime: 1 }));
+    expect(scheduler.schedule().pending).toEqual([{ job: "b", reason: "user w is at maxRunningApps (1)" }]);
+  });
+
+  test("snapshot keeps user limits", () => {
+    const scheduler = Scheduler.fromSnapshot({ ...cluster(), users: { w: { maxRunningApps: 1 } }, userMaxAppsDefault: 3 });
+    const { users, userMaxAppsDefault } = scheduler.snapshot();
+    expect({ users, userMaxAppsDefault }).toEqual({ users: { w: { maxRunningApps: 1 } }, userMaxAppsDefault: 3 });
+  });
+
   test("schedule with nothing changed places nothing", () => {
     const scheduler = Scheduler.fromSnapshot(cluster());
     scheduler.submit(job("a", 8, 3));

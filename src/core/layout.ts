@@ -122,6 +122,8 @@ export const REASON_NO_ROOM = 10;
 export const REASON_TABLE_FULL = 11;
 /** An elastic job's growth stops at the queue's fair share (`reasonValue` usage, `reasonLimit` share). */
 export const REASON_ELASTIC_AT_FAIR_SHARE = 12;
+/** The job's user runs `reasonValue` jobs, its maxRunningApps (`reasonLimit`). */
+export const REASON_USER_MAX_RUNNING_APPS = 13;
 
 const c = (
   table: TableName,
@@ -242,6 +244,8 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("job", "heap", "i32", 1, "storage of the per-leaf job heaps of the allocation pass (core)"),
   c("job", "heapKey", "f64", 1, "first ordering key among the jobs of its leaf, smaller is needier; kept current by the pass (core)"),
   c("job", "leastGpus", "f64", 1, "fewest GPUs one of its pending tasks asks for, set by a pass (core)"),
+  c("job", "userMaxApps", "i32", 1, "limit on running jobs of the user whose interned id equals this row number, -1 unlimited (host)"),
+  c("job", "userRunningApps", "i32", 1, "running jobs of the user whose interned id equals this row number, counted by each pass (core)"),
   c("job", "lostWork", "f64", 1, "work lost if every live task of the job stops: cost-dimension amount x seconds since checkpoint (core)"),
   c("job", "reservations", "i32", 1, "nodes holding an unexpired reservation for the job, recounted by each plan (core)"),
   c("job", "firstAlloc", "i32", 1, "first live alloc of the job, list head for preemption planning (core)"),

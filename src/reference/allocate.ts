@@ -7,7 +7,7 @@
  * Column accessors have the names the generated `assembly/layout.ts` gives them and read the
  * state's typed-array views, bound by `schedulePassReference`.
  */
-import { ALLOC_LIVE, JOB_ELASTIC, JOB_GANG, JOB_RUNNING, NODE_SCHEDULABLE, NONE, POLICY_DRF, POLICY_FIFO, QUEUE_LEAF, REASON_AM_SHARE, REASON_ELASTIC_AT_FAIR_SHARE, REASON_EXCEEDS_LARGEST_NODE, REASON_GANG_DOES_NOT_FIT, REASON_NO_GPU_TYPE, REASON_NO_LABELS, REASON_NO_ROOM, REASON_NO_SCHEDULABLE_NODES, REASON_NONE, REASON_QUEUE_MAX_RESOURCES, REASON_QUEUE_MAX_RUNNING_APPS, REASON_TABLE_FULL, REASON_WAITING_FOR_LOCALITY, TASK_AM } from "../core/layout.js";
+import { ALLOC_LIVE, JOB_ELASTIC, JOB_GANG, JOB_RUNNING, NODE_SCHEDULABLE, NONE, POLICY_DRF, POLICY_FIFO, QUEUE_LEAF, REASON_AM_SHARE, REASON_ELASTIC_AT_FAIR_SHARE, REASON_EXCEEDS_LARGEST_NODE, REASON_GANG_DOES_NOT_FIT, REASON_NO_GPU_TYPE, REASON_NO_LABELS, REASON_NO_ROOM, REASON_NO_SCHEDULABLE_NODES, REASON_NONE, REASON_QUEUE_MAX_RESOURCES, REASON_QUEUE_MAX_RUNNING_APPS, REASON_TABLE_FULL, REASON_USER_MAX_RUNNING_APPS, REASON_WAITING_FOR_LOCALITY, TASK_AM } from "../core/layout.js";
 import type { CoreState } from "../core/state.js";
 
 /** Resource dimensions of the bound state. */
@@ -178,6 +178,11 @@ function setJobHeapKey(i: number, value: number): void { JOB_HEAP_KEY[i] = value
 let JOB_LEAST_GPUS: Float64Array = new Float64Array(0);
 function jobLeastGpus(i: number): number { return JOB_LEAST_GPUS[i]; }
 function setJobLeastGpus(i: number, value: number): void { JOB_LEAST_GPUS[i] = value; }
+let JOB_USER_MAX_APPS: Int32Array = new Int32Array(0);
+function jobUserMaxApps(i: number): number { return JOB_USER_MAX_APPS[i]; }
+let JOB_USER_RUNNING_APPS: Int32Array = new Int32Array(0);
+function jobUserRunningApps(i: number): number { return JOB_USER_RUNNING_APPS[i]; }
+function setJobUserRunningApps(i: number, value: number): void { JOB_USER_RUNNING_APPS[i] = value; }
 let QUEUE_STARVED_FOR: Uint8Array = new Uint8Array(0);
 function queueStarvedFor(i: number): number { return QUEUE_STARVED_FOR[i]; }
 function setQueueStarvedFor(i: number, value: number): void { QUEUE_STARVED_FOR[i] = value; }
@@ -1099,7 +1104,8 @@ function readyJobHeap(q: number): void {
 }
 
 /**
- * Builds the job range of every leaf (jobs with pending tasks), its least GPU request, and the
+ * Builds the job range of every leaf (jobs with pending tasks), its least GPU request, the
+ * running jobs of each user, and the
  * children heap of every parent (children with placeable work), bottom-up. A leaf's job heap is
  * heap-ordered only when the pass first reaches it (readyJobHeap), and a leaf whose least request
  * fits nowhere does not enter the pass: its jobs get their reasons from explainPending.
@@ -1117,7 +1123,12 @@ function buildHeaps(): void {
     setQueueJobHeapReady(q, 0);
     setQueueLeastGpus(q, Infinity);
   }
+  for (let j = 0; j < jobs; j++) setJobUserRunningApps(j, 0);
   for (let j = 0; j < jobs; j++) {
+    if (jobRunningTasks(j) > 0) {
+      const user = jobUser(j);
+      if (user >= 0 && user < jobs) setJobUserRunningApps(user, jobUserRunningApps(user) + 1);
+    }
     if (jobPendingTasks(j) <= 0) continue;
     const q = jobQueue(j);
     if (!isLeaf(q)) continue;
@@ -1254,15 +1265,25 @@ function unitIsFeasible(j: number, unit: number): boolean {
 }
 
 /**
- * Sets a reason and returns false when the unit (its total in passRequest) would break a queue
- * limit: maxRunningApps of the leaf or an ancestor when the job is not running yet, maxResources
- * of the leaf or any ancestor (usage + request <= max), or maxAMShare of the leaf for AM tasks.
+ * Sets a reason and returns false when the unit (its total in passRequest) would break a limit:
+ * maxRunningApps of the job's user, the leaf or an ancestor when the job is not running yet,
+ * maxResources of the leaf or any ancestor (usage + request <= max), or maxAMShare of the leaf
+ * for AM tasks.
  */
 function unitWithinLimits(j: number, unit: number, running: boolean): boolean {
   const leaf = jobQueue(j);
 
-  // 1. maxRunningApps, for a job that would start running.
+  // 1. maxRunningApps of the user (checked first, as YARN does), then of the queues, for a job
+  //    that would start running.
   if (!running) {
+    const user = jobUser(j);
+    if (user >= 0 && user < jobCount()) {
+      const limit = jobUserMaxApps(user);
+      if (limit >= 0 && jobUserRunningApps(user) >= limit) {
+        setReason(j, REASON_USER_MAX_RUNNING_APPS, NONE, 0, jobUserRunningApps(user), limit);
+        return false;
+      }
+    }
     for (let q = leaf; q != NONE; q = queueParent(q)) {
       const max = queueMaxRunningApps(q);
       if (max >= 0 && queueRunningApps(q) >= max) {
@@ -1371,6 +1392,8 @@ function commit(j: number, start: number): void {
   setJobRunningTasks(j, jobRunningTasks(j) + placed);
   if (!wasRunning && placed > 0) {
     setJobFlags(j, jobFlags(j) | JOB_RUNNING);
+    const user = jobUser(j);
+    if (user >= 0 && user < jobCount()) setJobUserRunningApps(user, jobUserRunningApps(user) + 1);
     for (let q = leaf; q != NONE; q = queueParent(q)) setQueueRunningApps(q, queueRunningApps(q) + 1);
   }
 }
@@ -1727,6 +1750,8 @@ function bindState(state: CoreState): void {
   QUEUE_HEAP_KEY = state.f64("queue.heapKey");
   JOB_HEAP_KEY = state.f64("job.heapKey");
   JOB_LEAST_GPUS = state.f64("job.leastGpus");
+  JOB_USER_MAX_APPS = state.i32("job.userMaxApps");
+  JOB_USER_RUNNING_APPS = state.i32("job.userRunningApps");
   QUEUE_STARVED_FOR = state.u8("queue.starvedFor");
   QUEUE_STARVATION = state.f64("queue.starvation");
   QUEUE_PREEMPT_NEED = state.f64("queue.preemptNeed");

@@ -42,6 +42,8 @@ export interface ScenarioRun {
   stopReason: string | null;
   events: number;
   passes: number;
+  /** CPU seconds the worker thread spent on the scenario, where the platform reports it (Linux). */
+  cpuSeconds?: number;
 }
 
 /** One scenario's outcome in a sweep. */

@@ -4,6 +4,7 @@
  * `workerData`, and are read in place. Each task builds its own scheduler and simulation state,
  * which only this thread uses.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { workerData } from "node:worker_threads";
@@ -54,8 +55,24 @@ export function loadSchedulerFactory(moduleUrl: string): Promise<SchedulerFactor
   return factory;
 }
 
+/**
+ * Returns the CPU seconds (user + system) this thread has used, from Linux's
+ * `/proc/thread-self/stat` in clock ticks of 1/100 s; undefined elsewhere.
+ */
+function threadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/thread-self/stat", "utf8");
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs one scenario of a sweep over the shared trace and cluster. */
 async function runScenarioTask(task: ScenarioTask): Promise<ScenarioRun> {
+  const cpuAtStart = threadCpuSeconds();
   if (!trace || !cluster) throw new Error("the what-if worker started without a shared trace and cluster in workerData");
   baseNodes ??= cluster.toCluster().nodes;
   const { base } = task;
@@ -73,7 +90,11 @@ async function runScenarioTask(task: ScenarioTask): Promise<ScenarioRun> {
     createScheduler,
     { ...base.options, policy: applied.policy, preemption: applied.preemption ?? false },
   );
-  return { metrics: computeMetrics(result), stopReason: result.stopReason, events: result.events, passes: result.passes };
+  const metrics = computeMetrics(result);
+  const cpuAtEnd = threadCpuSeconds();
+  const run: ScenarioRun = { metrics, stopReason: result.stopReason, events: result.events, passes: result.passes };
+  if (cpuAtStart !== undefined && cpuAtEnd !== undefined) run.cpuSeconds = cpuAtEnd - cpuAtStart;
+  return run;
 }
 
 async function run(task: WorkerTask): Promise<unknown> {

@@ -7,6 +7,7 @@
  * their nodes. Its events are task finishes only: no new jobs arrive, because the future
  * workload is unknown, and preemption plans made during the horizon are not applied.
  */
+import { availableParallelism } from "node:os";
 import type { JobSpec, ResourceAmounts, Snapshot } from "../model/types.js";
 import { jainIndex } from "../sim/metrics.js";
 import type { SchedulerFactory, SimScheduler } from "../sim/types.js";
@@ -57,6 +58,7 @@ export interface EvaluateOptions {
   durations?: Record<string, number>;
   /** Pool to run on; by default a pool of `workers` threads is created and destroyed per call. */
   pool?: WhatIfPool;
+  /** Worker threads of the pool created per call; default `os.availableParallelism()`, at most one per candidate. */
   workers?: number;
   /** URL of a module exporting `createScheduler(snapshot)`; the library's Scheduler by default. */
   schedulerModule?: string;
@@ -103,7 +105,8 @@ export async function evaluate(
     durations: options.durations ?? {},
     schedulerModule: options.schedulerModule ?? defaultSchedulerModule(),
   }));
-  const pool = options.pool ?? new WhatIfPool({ workers: Math.max(1, Math.min(options.workers ?? 2, candidates.length)) });
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), candidates.length));
+  const pool = options.pool ?? new WhatIfPool({ workers });
   try {
     return await Promise.all(tasks.map((task) => pool.run<CandidateTask, CandidateMetrics>(task)));
   } finally {

@@ -2,9 +2,10 @@
  * What-if sweeps in worker threads.
  *
  * (a) Throughput: one sweep of 8 scenarios (2 queue weights x fair/drf x preemption on/off) of
- *     the first JOB_LIMIT jobs of Gavel's Philly-derived trace (seed 0) on Philly's machine list
- *     scaled to a tenth of its nodes, with 1 and with 2 workers, ROUNDS times each, alternating.
- *     Wall time includes starting the pool. Target: 2 workers at least 1.8x the throughput of 1.
+ *     the first JOB_LIMIT jobs of Gavel's Philly-derived trace (seed 0). The cluster is Philly's
+ *     machine list scaled to a tenth of its nodes. The sweep runs with 1 and with 2 workers,
+ *     ROUNDS times each, alternating, and its wall time includes starting the pool. Target:
+ *     2 workers at least 1.8x the throughput of 1.
  *
  * (b) Memory per added worker: in a fresh child process per row, the whole trace (15,264 jobs)
  *     and the cluster are laid out in shared buffers, then N workers each run one task:

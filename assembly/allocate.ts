@@ -29,7 +29,7 @@ import {
   largestNode, localityThreshold, nodeDomain, nodeFree, nodeRack, passRequest, placementCapacity,
   placementCount, placementGroup, placementNode, queueAmUsage, queueCount, queueFairShare, queueFirstChild,
   queueFlags, queueHeap, queueHeapSize, queueHeapStart, queueJobHeapReady, queueJobHeapSize, queueJobHeapStart,
-  jobLeastGpus, jobUser, jobUserMaxApps, jobUserRunningApps, queueLeastGpus, setJobHeapKey, setJobLeastGpus,
+  jobLeastGpus, queueBrokenGangs, setQueueBrokenGangs, jobUser, jobUserMaxApps, jobUserRunningApps, queueLeastGpus, setJobHeapKey, setJobLeastGpus,
   setJobUserRunningApps, setQueueHeapKey, setQueueJobHeapReady, setQueueLeastGpus,
   queueMaxAMShare, queueMaxResources, queueMaxRunningApps, queueNextSibling, queueParent, queuePolicy,
   queueRunningApps, queueUsage, scratchCapacity, scratchF64a, setScratchF64a,
@@ -40,7 +40,7 @@ import {
   setPlacementGroup, setPlacementJob, setPlacementNode, setQueueAmUsage, setQueueHeap, setQueueHeapSize,
   setQueueHeapStart, setQueueJobHeapSize, setQueueJobHeapStart, setQueueRunningApps, setQueueUsage, time,
 } from "./layout";
-import { compareJobs, compareQueues, jobKeyOf, queueKeyOf } from "./ordering";
+import { compareJobs, compareQueues, isBrokenGang, jobKeyOf, queueKeyOf } from "./ordering";
 import {
   bestFitAnywhere, bestFitIn, buildNodeIndex, labelsPresent, largestFreeKey, maxKey, rackOfDomain, rebucket,
   schedulableNodes, typesPresent,
@@ -194,6 +194,11 @@ function leafMayFit(q: i32): bool {
   return true;
 }
 
+/** Adds `delta` to the broken-gang count of leaf `q` and its ancestors. */
+function countBrokenGang(q: i32, delta: i32): void {
+  for (let p = q; p != NONE; p = queueParent(p)) setQueueBrokenGangs(p, queueBrokenGangs(p) + delta);
+}
+
 /** Computes the keys of leaf `q`'s jobs and heap-orders its job heap, the first time the pass reaches it. */
 @inline function readyJobHeap(q: i32): void {
   if (queueJobHeapReady(q) != 0) return;
@@ -227,6 +232,7 @@ function buildHeaps(): void {
     setQueueHeapSize(q, 0);
     setQueueJobHeapReady(q, 0);
     setQueueLeastGpus(q, Infinity);
+    setQueueBrokenGangs(q, 0);
   }
   for (let j = 0; j < jobs; j++) setJobUserRunningApps(j, 0);
   for (let j = 0; j < jobs; j++) {
@@ -238,6 +244,7 @@ function buildHeaps(): void {
     const q = jobQueue(j);
     if (!isLeaf(q)) continue;
     setQueueJobHeapSize(q, queueJobHeapSize(q) + 1);
+    if (isBrokenGang(j)) countBrokenGang(q, 1);
     if (gd == NONE) continue;
     let least: f64 = Infinity;
     const end = jobFirstGroup(j) + jobGroupCount(j);
@@ -466,6 +473,7 @@ function rollback(start: i32): void {
 function commit(j: i32, start: i32): void {
   const leaf = jobQueue(j);
   const wasRunning = jobRunningTasks(j) > 0;
+  const wasBroken = isBrokenGang(j);
   const now = time();
   const count = placementCount();
   for (let p = start; p < count; p++) {
@@ -490,8 +498,6 @@ function commit(j: i32, start: i32): void {
     }
     setGroupPending(g, groupPending(g) - 1);
   }
-  setJobHeapKey(j, jobKeyOf(queuePolicy(leaf), j));
-  for (let q = leaf; q != 0; q = queueParent(q)) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
   const placed = count - start;
   setJobPendingTasks(j, jobPendingTasks(j) - placed);
   setJobRunningTasks(j, jobRunningTasks(j) + placed);
@@ -501,6 +507,10 @@ function commit(j: i32, start: i32): void {
     if (user >= 0 && user < jobCount()) setJobUserRunningApps(user, jobUserRunningApps(user) + 1);
     for (let q = leaf; q != NONE; q = queueParent(q)) setQueueRunningApps(q, queueRunningApps(q) + 1);
   }
+  // Keys and broken-gang counts follow the new usage and counts.
+  if (wasBroken && !isBrokenGang(j)) countBrokenGang(leaf, -1);
+  setJobHeapKey(j, jobKeyOf(queuePolicy(leaf), j));
+  for (let q = leaf; q != 0; q = queueParent(q)) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
 }
 
 /** Returns the node for passRequest in `scope`: anywhere, one NVLink domain or one rack. */

@@ -8,10 +8,10 @@
 // with `resources: [gpu, cpu, memory]` that is the GPU count. `drf` compares every dimension.
 
 import {
-  DIMS, POLICY_DRF, POLICY_FIFO,
+  DIMS, JOB_GANG, POLICY_DRF, POLICY_FIFO,
   clusterCapacity,
-  jobHeapKey, jobNameRank, jobPriority, jobSubmitTime, jobUsage, jobWeight,
-  queueDemand, queueHeapKey, queueMinResources, queueNameRank, queueStartTime, queueUsage, queueWeight,
+  jobFlags, jobHeapKey, jobPendingTasks, jobRunningTasks, jobNameRank, jobPriority, jobSubmitTime, jobUsage, jobWeight,
+  queueBrokenGangs, queueDemand, queueHeapKey, queueMinResources, queueNameRank, queueStartTime, queueUsage, queueWeight,
 } from "./layout";
 
 /** Largest and second-largest share of the last `dominantShares` call. */
@@ -97,11 +97,19 @@ export function queueKeyOf(policy: i32, q: i32): f64 {
   return perWeight(usage, queueWeight(q));
 }
 
+/** Returns whether job `j` is a running gang with members back in pending (a node was lost). */
+@inline export function isBrokenGang(j: i32): bool {
+  return (jobFlags(j) & JOB_GANG) != 0 && jobRunningTasks(j) > 0 && jobPendingTasks(j) > 0;
+}
+
 /**
- * Returns the first ordering key of job `j` under its leaf's `policy`; smaller is needier: fifo
- * the negated priority, fair usage / weight in the first dimension, drf dominant share / weight.
+ * Returns the first ordering key of job `j` under its leaf's `policy`; smaller is needier: a
+ * broken gang (isBrokenGang) -Infinity, so it is completed before fresh work of its leaf; else
+ * fifo the negated priority, fair usage / weight in the first dimension, drf dominant share /
+ * weight.
  */
 export function jobKeyOf(policy: i32, j: i32): f64 {
+  if (isBrokenGang(j)) return -Infinity;
   if (policy == POLICY_FIFO) return -<f64>jobPriority(j);
   if (policy == POLICY_DRF) {
     dominantShares(true, j, jobWeight(j));
@@ -120,14 +128,17 @@ function compareSecondShares(isJob: bool, a: i32, weightA: f64, b: i32, weightB:
 
 /**
  * Compares sibling queues `a` and `b` under their parent's `policy` by their keys in
- * queue.heapKey (see queueKeyOf); equal drf keys of queues at or above their min share compare
- * the second-largest share. Ties: start time, then name rank, then row.
+ * queue.heapKey (see queueKeyOf). Of equal keys, a queue holding a broken gang comes first;
+ * equal drf keys of queues at or above their min share compare the second-largest share. Ties:
+ * start time, then name rank, then row.
  */
 export function compareQueues(policy: i32, a: i32, b: i32): i32 {
   const keyA = queueHeapKey(a);
   const keyB = queueHeapKey(b);
   if (keyA < keyB) return -1;
   if (keyA > keyB) return 1;
+  const brokenA = queueBrokenGangs(a) > 0;
+  if (brokenA != queueBrokenGangs(b) > 0) return brokenA ? -1 : 1;
   if (policy == POLICY_DRF && keyA >= 0) {
     const c = compareSecondShares(false, a, queueWeight(a), b, queueWeight(b));
     if (c != 0) return c;
@@ -137,7 +148,7 @@ export function compareQueues(policy: i32, a: i32, b: i32): i32 {
 
 /**
  * Compares jobs `a` and `b` of one leaf under the leaf's `policy` by their keys in job.heapKey
- * (see jobKeyOf); equal drf keys compare the second-largest share. Ties: submit time, name rank,
+ * (see jobKeyOf); equal drf keys (other than broken gangs') compare the second-largest share. Ties: submit time, name rank,
  * row.
  */
 export function compareJobs(policy: i32, a: i32, b: i32): i32 {
@@ -145,7 +156,7 @@ export function compareJobs(policy: i32, a: i32, b: i32): i32 {
   const keyB = jobHeapKey(b);
   if (keyA < keyB) return -1;
   if (keyA > keyB) return 1;
-  if (policy == POLICY_DRF) {
+  if (policy == POLICY_DRF && keyA > -Infinity) {
     const c = compareSecondShares(true, a, jobWeight(a), b, jobWeight(b));
     if (c != 0) return c;
   }

@@ -223,6 +223,18 @@ describe("allocation pass properties", () => {
     );
   });
 
+  test("wasm and reference agree on gangs that lost members", () => {
+    const member = { gpu: 8, cpu: 1, memory: 1024 };
+    const nodes: NodeSpec[] = ["n0", "n1", "n2"].map((name) => ({ name, capacity: { gpu: 8, cpu: 64, memory: 524288 }, topology: "z/rack-0/nvl-0" }));
+    const jobs: JobSpec[] = [
+      { name: "fresh", queue: "root.b", user: "u", submitTime: 0, tasks: [{ request: member, count: 1 }] },
+      { name: "gang", queue: "root.a", user: "u", submitTime: 5, gang: true, tasks: [{ request: member, count: 1 }], allocations: [{ node: "n0", request: member }] },
+      { name: "other", queue: "root.b", user: "u", submitTime: 1, tasks: [{ request: member, count: 1 }], allocations: [{ node: "n2", request: member }] },
+    ];
+    const snapshot: Snapshot = { version: 1, time: 30, resources: ["gpu", "cpu", "memory"], nodes, queues: [{ name: "root.a" }, { name: "root.b" }], jobs };
+    expect(outcome(runPass(snapshot, 0, "ts"))).toEqual(outcome(runPass(snapshot, 0, "wasm")));
+  });
+
   test("topology orders are sorted", () => {
     fc.assert(
       fc.property(snapshotArb, ({ snapshot }) => {

@@ -78,6 +78,34 @@ describe("gangs", () => {
   });
 });
 
+describe("gangs that lost members", () => {
+  const nodes = [gpuNode("n0", "z/r0/d0"), gpuNode("n1", "z/r0/d0")];
+  const member = { gpu: 8, cpu: 1, memory: 1024 };
+  // A 2x8 gang with one member still running on n0 and one back in pending.
+  const broken = (queue: string, submitTime: number): JobSpec => ({
+    ...job("broken", 8, 1, { gang: true, queue, submitTime }),
+    allocations: [{ node: "n0", request: member }],
+  });
+
+  test("gang is completed before fresh work of its leaf", () => {
+    const s = snapshot(nodes, [job("fresh", 8, 1), broken("root.a", 5)]);
+    expect(placedOn(s, "broken")).toEqual(["n1"]);
+  });
+
+  test("gang is completed before a sibling at equal usage", () => {
+    const running: JobSpec = { ...job("other", 8, 1, { queue: "root.b" }), allocations: [{ node: "n0", request: member }] };
+    const nodes3 = [...nodes, gpuNode("n2", "z/r0/d0")];
+    const s = snapshot(nodes3, [running, broken("root.a", 5)]);
+    s.jobs[1] = { ...s.jobs[1], allocations: [{ node: "n2", request: member }] };
+    expect(placedOn(s, "broken")).toEqual(["n1"]);
+  });
+
+  test("sibling at lower usage still goes first", () => {
+    const s = snapshot(nodes, [job("other", 8, 1, { queue: "root.b" }), broken("root.a", 0)]);
+    expect(placedOn(s, "other")).toEqual(["n1"]);
+  });
+});
+
 describe("limits and reasons", () => {
   const nodes = [gpuNode("n0", "z/r0/d0"), gpuNode("n1", "z/r0/d0")];
 

@@ -44,6 +44,18 @@ describe("Scheduler", () => {
     expect({ users, userMaxAppsDefault }).toEqual({ users: { w: { maxRunningApps: 1 } }, userMaxAppsDefault: 3 });
   });
 
+  test("gang that lost a node is completed before fresh work", () => {
+    const scheduler = Scheduler.fromSnapshot(cluster(3));
+    scheduler.submit(job("g", 8, 2, { gang: true, submitTime: 5 }));
+    const lostOn = scheduler.schedule().placements[0].node;
+    scheduler.submit(job("fill", 8, 1, { queue: "root.b" }));
+    scheduler.schedule();
+    scheduler.removeNode(lostOn);
+    scheduler.addNode({ name: "spare", capacity: { gpu: 8, cpu: 64, memory: 524288 }, gpuType: "A100", topology: "z/r0/d9" });
+    scheduler.submit(job("fresh", 8, 1));
+    expect(scheduler.schedule().placements.map((p) => p.job)).toEqual(["g"]);
+  });
+
   test("schedule with nothing changed places nothing", () => {
     const scheduler = Scheduler.fromSnapshot(cluster());
     scheduler.submit(job("a", 8, 3));

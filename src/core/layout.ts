@@ -190,6 +190,7 @@ export const COLUMNS: readonly ColumnDef[] = [
   c("queue", "leastGpus", "f64", 1, "fewest GPUs one pending task of the leaf asks for, set by a pass; a leaf whose least request fits no node leaves the pass (core)"),
   c("queue", "jobHeapReady", "u8", 1, "1 once this pass has heap-ordered the leaf's job heap (core)"),
   c("queue", "heapKey", "f64", 1, "first ordering key among siblings under the parent's policy, smaller is needier; kept current by the pass (core)"),
+  c("queue", "brokenGangs", "i32", 1, "running gangs in the subtree with members back in pending (a node was lost), counted by each pass (core)"),
   c("queue", "starvedFor", "u8", 1, "STARVED_* bits of the timeouts that have passed, leaves only (core)"),
   c("queue", "starvation", "f64", "dims", "resources a starved leaf may reclaim: max of min-share and fair-share deficit, capped by pending demand (core)"),
   c("queue", "preemptNeed", "f64", "dims", "starvation the preemption plan has not covered yet, work space (core)"),

@@ -172,6 +172,9 @@ function setQueueJobHeapReady(i: number, value: number): void { QUEUE_JOB_HEAP_R
 let QUEUE_HEAP_KEY: Float64Array = new Float64Array(0);
 function queueHeapKey(i: number): number { return QUEUE_HEAP_KEY[i]; }
 function setQueueHeapKey(i: number, value: number): void { QUEUE_HEAP_KEY[i] = value; }
+let QUEUE_BROKEN_GANGS: Int32Array = new Int32Array(0);
+function queueBrokenGangs(i: number): number { return QUEUE_BROKEN_GANGS[i]; }
+function setQueueBrokenGangs(i: number, value: number): void { QUEUE_BROKEN_GANGS[i] = value; }
 let JOB_HEAP_KEY: Float64Array = new Float64Array(0);
 function jobHeapKey(i: number): number { return JOB_HEAP_KEY[i]; }
 function setJobHeapKey(i: number, value: number): void { JOB_HEAP_KEY[i] = value; }
@@ -508,11 +511,19 @@ function queueKeyOf(policy: number, q: number): number {
   return perWeight(usage, queueWeight(q));
 }
 
+/** Returns whether job `j` is a running gang with members back in pending (a node was lost). */
+function isBrokenGang(j: number): boolean {
+  return (jobFlags(j) & JOB_GANG) != 0 && jobRunningTasks(j) > 0 && jobPendingTasks(j) > 0;
+}
+
 /**
- * Returns the first ordering key of job `j` under its leaf's `policy`; smaller is needier: fifo
- * the negated priority, fair usage / weight in the first dimension, drf dominant share / weight.
+ * Returns the first ordering key of job `j` under its leaf's `policy`; smaller is needier: a
+ * broken gang (isBrokenGang) -Infinity, so it is completed before fresh work of its leaf; else
+ * fifo the negated priority, fair usage / weight in the first dimension, drf dominant share /
+ * weight.
  */
 function jobKeyOf(policy: number, j: number): number {
+  if (isBrokenGang(j)) return -Infinity;
   if (policy == POLICY_FIFO) return -jobPriority(j);
   if (policy == POLICY_DRF) {
     dominantShares(true, j, jobWeight(j));
@@ -531,14 +542,17 @@ function compareSecondShares(isJob: boolean, a: number, weightA: number, b: numb
 
 /**
  * Compares sibling queues `a` and `b` under their parent's `policy` by their keys in
- * queue.heapKey (see queueKeyOf); equal drf keys of queues at or above their min share compare
- * the second-largest share. Ties: start time, then name rank, then row.
+ * queue.heapKey (see queueKeyOf). Of equal keys, a queue holding a broken gang comes first;
+ * equal drf keys of queues at or above their min share compare the second-largest share. Ties:
+ * start time, then name rank, then row.
  */
 function compareQueues(policy: number, a: number, b: number): number {
   const keyA = queueHeapKey(a);
   const keyB = queueHeapKey(b);
   if (keyA < keyB) return -1;
   if (keyA > keyB) return 1;
+  const brokenA = queueBrokenGangs(a) > 0;
+  if (brokenA != queueBrokenGangs(b) > 0) return brokenA ? -1 : 1;
   if (policy == POLICY_DRF && keyA >= 0) {
     const c = compareSecondShares(false, a, queueWeight(a), b, queueWeight(b));
     if (c != 0) return c;
@@ -548,7 +562,7 @@ function compareQueues(policy: number, a: number, b: number): number {
 
 /**
  * Compares jobs `a` and `b` of one leaf under the leaf's `policy` by their keys in job.heapKey
- * (see jobKeyOf); equal drf keys compare the second-largest share. Ties: submit time, name rank,
+ * (see jobKeyOf); equal drf keys (other than broken gangs') compare the second-largest share. Ties: submit time, name rank,
  * row.
  */
 function compareJobs(policy: number, a: number, b: number): number {
@@ -556,7 +570,7 @@ function compareJobs(policy: number, a: number, b: number): number {
   const keyB = jobHeapKey(b);
   if (keyA < keyB) return -1;
   if (keyA > keyB) return 1;
-  if (policy == POLICY_DRF) {
+  if (policy == POLICY_DRF && keyA > -Infinity) {
     const c = compareSecondShares(true, a, jobWeight(a), b, jobWeight(b));
     if (c != 0) return c;
   }
@@ -1089,6 +1103,11 @@ function leafMayFit(q: number): boolean {
   return true;
 }
 
+/** Adds `delta` to the broken-gang count of leaf `q` and its ancestors. */
+function countBrokenGang(q: number, delta: number): void {
+  for (let p = q; p != NONE; p = queueParent(p)) setQueueBrokenGangs(p, queueBrokenGangs(p) + delta);
+}
+
 /** Computes the keys of leaf `q`'s jobs and heap-orders its job heap, the first time the pass reaches it. */
 function readyJobHeap(q: number): void {
   if (queueJobHeapReady(q) != 0) return;
@@ -1122,6 +1141,7 @@ function buildHeaps(): void {
     setQueueHeapSize(q, 0);
     setQueueJobHeapReady(q, 0);
     setQueueLeastGpus(q, Infinity);
+    setQueueBrokenGangs(q, 0);
   }
   for (let j = 0; j < jobs; j++) setJobUserRunningApps(j, 0);
   for (let j = 0; j < jobs; j++) {
@@ -1133,6 +1153,7 @@ function buildHeaps(): void {
     const q = jobQueue(j);
     if (!isLeaf(q)) continue;
     setQueueJobHeapSize(q, queueJobHeapSize(q) + 1);
+    if (isBrokenGang(j)) countBrokenGang(q, 1);
     if (gd == NONE) continue;
     let least: number = Infinity;
     const end = jobFirstGroup(j) + jobGroupCount(j);
@@ -1361,6 +1382,7 @@ function rollback(start: number): void {
 function commit(j: number, start: number): void {
   const leaf = jobQueue(j);
   const wasRunning = jobRunningTasks(j) > 0;
+  const wasBroken = isBrokenGang(j);
   const now = time();
   const count = placementCount();
   for (let p = start; p < count; p++) {
@@ -1385,8 +1407,6 @@ function commit(j: number, start: number): void {
     }
     setGroupPending(g, groupPending(g) - 1);
   }
-  setJobHeapKey(j, jobKeyOf(queuePolicy(leaf), j));
-  for (let q = leaf; q != 0; q = queueParent(q)) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
   const placed = count - start;
   setJobPendingTasks(j, jobPendingTasks(j) - placed);
   setJobRunningTasks(j, jobRunningTasks(j) + placed);
@@ -1396,6 +1416,10 @@ function commit(j: number, start: number): void {
     if (user >= 0 && user < jobCount()) setJobUserRunningApps(user, jobUserRunningApps(user) + 1);
     for (let q = leaf; q != NONE; q = queueParent(q)) setQueueRunningApps(q, queueRunningApps(q) + 1);
   }
+  // Keys and broken-gang counts follow the new usage and counts.
+  if (wasBroken && !isBrokenGang(j)) countBrokenGang(leaf, -1);
+  setJobHeapKey(j, jobKeyOf(queuePolicy(leaf), j));
+  for (let q = leaf; q != 0; q = queueParent(q)) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
 }
 
 /** Returns the node for passRequest in `scope`: anywhere, one NVLink domain or one rack. */
@@ -1748,6 +1772,7 @@ function bindState(state: CoreState): void {
   QUEUE_LEAST_GPUS = state.f64("queue.leastGpus");
   QUEUE_JOB_HEAP_READY = state.u8("queue.jobHeapReady");
   QUEUE_HEAP_KEY = state.f64("queue.heapKey");
+  QUEUE_BROKEN_GANGS = state.i32("queue.brokenGangs");
   JOB_HEAP_KEY = state.f64("job.heapKey");
   JOB_LEAST_GPUS = state.f64("job.leastGpus");
   JOB_USER_MAX_APPS = state.i32("job.userMaxApps");

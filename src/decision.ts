@@ -4,6 +4,7 @@
  */
 import type { StateIndex } from "./core/load.js";
 import {
+  NODE_SCHEDULABLE,
   REASON_AM_SHARE,
   REASON_ELASTIC_AT_FAIR_SHARE,
   REASON_EXCEEDS_LARGEST_NODE,
@@ -79,8 +80,73 @@ function firstPendingGroup(state: CoreState, j: number): number {
   return first;
 }
 
-/** Renders the reason the core recorded for pending job `j` after the last pass. */
-export function renderReason(state: CoreState, index: StateIndex, j: number): string {
+/** Room for members of one task shape in one rack: nodes with room, and tasks they hold in all. */
+export interface FreeBlock {
+  /** Topology path of the rack, or the node's name for a node without a rack. */
+  place: string;
+  nodes: number;
+  tasks: number;
+}
+
+/**
+ * Returns the largest free block for tasks of group `g` as the state stands: the rack whose
+ * schedulable nodes (of an acceptable GPU type, with the required labels) hold the most such
+ * tasks in their free space, ties to the lower rack id; undefined when no node holds one.
+ */
+export function largestFreeBlock(state: CoreState, index: StateIndex, g: number): FreeBlock | undefined {
+  const D = state.dims;
+  const request = state.f64("group.request").subarray(g * D, (g + 1) * D);
+  const types = state.i32("group.gpuTypes")[g];
+  const labels = state.i32("group.labels")[g];
+  const nodes = state.i32("header.nodeCount")[0];
+  const flags = state.u8("node.flags");
+  const gpuType = state.i32("node.gpuType");
+  const nodeLabels = state.i32("node.labels");
+  const rack = state.i32("node.rack");
+  const free = state.f64("node.free");
+  const byRack = new Map<number, FreeBlock>();
+  let best: FreeBlock | undefined;
+  for (let n = 0; n < nodes; n++) {
+    if ((flags[n] & NODE_SCHEDULABLE) === 0) continue;
+    if (types !== 0 && (gpuType[n] < 0 || (types & (1 << gpuType[n])) === 0)) continue;
+    if ((labels & ~nodeLabels[n]) !== 0) continue;
+    let tasks = Infinity;
+    for (let d = 0; d < D; d++) if (request[d] > 0) tasks = Math.min(tasks, Math.floor(free[n * D + d] / request[d] + 1e-9));
+    if (tasks <= 0) continue;
+    if (!Number.isFinite(tasks)) tasks = 1;
+    const key = rack[n] >= 0 ? rack[n] : -1 - n;
+    let block = byRack.get(key);
+    if (!block) {
+      block = { place: rack[n] >= 0 ? index.topology[rack[n]] : index.nodes[n], nodes: 0, tasks: 0 };
+      byRack.set(key, block);
+    }
+    block.nodes++;
+    block.tasks += tasks;
+    if (!best || block.tasks > best.tasks) best = block;
+  }
+  return best;
+}
+
+/**
+ * Describes the largest free block for tasks of group `g`, cached per task shape in `blocks`;
+ * undefined when no node has room for one task.
+ */
+function describeBlock(state: CoreState, index: StateIndex, g: number, blocks: Map<string, string | undefined>): string | undefined {
+  const D = state.dims;
+  const key = `${state.i32("group.gpuTypes")[g]}|${state.i32("group.labels")[g]}|${Array.from(state.f64("group.request").subarray(g * D, (g + 1) * D)).join(",")}`;
+  if (blocks.has(key)) return blocks.get(key);
+  const block = largestFreeBlock(state, index, g);
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+  const text = block ? `largest free block is ${plural(block.nodes, "node")} in ${block.place} (room for ${plural(block.tasks, "task")})` : undefined;
+  blocks.set(key, text);
+  return text;
+}
+
+/**
+ * Renders the reason the core recorded for pending job `j` after the last pass. `blocks` caches
+ * free-block descriptions per task shape across the jobs of one decision.
+ */
+export function renderReason(state: CoreState, index: StateIndex, j: number, blocks = new Map<string, string | undefined>()): string {
   const code = state.i32("job.reason")[j];
   const q = state.i32("job.reasonQueue")[j];
   const d = state.i32("job.reasonDim")[j];
@@ -108,7 +174,9 @@ export function renderReason(state: CoreState, index: StateIndex, j: number): st
       const g = firstPendingGroup(state, j);
       const each = state.f64("group.request")[g * state.dims + d];
       const shape = index.resources[d] === "gpu" ? `${limit}x${formatAmount(each)} GPUs` : `${limit}x${dim} ${formatAmount(each)}`;
-      return `gang of ${shape} does not fit: only ${value} of ${limit} tasks find room`;
+      const block = describeBlock(state, index, g, blocks);
+      if (block === undefined) return `gang of ${shape} does not fit: no node has room for one task`;
+      return `gang of ${shape} does not fit: only ${value} of ${limit} tasks find room; ${block}`;
     }
     case REASON_WAITING_FOR_LOCALITY:
       return `waiting for locality (${value}/${limit} offers skipped)`;
@@ -164,8 +232,9 @@ export function readDecision(state: CoreState, index: StateIndex, taskOf: (alloc
   const pending: PendingJob[] = [];
   const pendingTasks = state.i32("job.pendingTasks");
   const jobs = state.i32("header.jobCount")[0];
+  const blocks = new Map<string, string | undefined>();
   for (let j = 0; j < jobs; j++) {
-    if (pendingTasks[j] > 0) pending.push({ job: index.jobs[j], reason: renderReason(state, index, j) });
+    if (pendingTasks[j] > 0) pending.push({ job: index.jobs[j], reason: renderReason(state, index, j, blocks) });
   }
   return { placements, preemptions: [], pending };
 }

@@ -179,8 +179,8 @@ function removeTopJob(q: i32): void {
 /**
  * Returns whether some job of leaf `q` might still be placed, judged by its least GPU request:
  * false when no node has that many free GPUs, or when it would take the leaf or an ancestor past
- * maxResources in GPUs. Free space and headroom only shrink during a pass, so a false answer holds
- * for the rest of the pass.
+ * maxResources in GPUs. Free space and headroom only shrink during a pass, so a false result stays
+ * false for the rest of the pass.
  */
 function leafMayFit(q: i32): bool {
   const gd = gpuDim();
@@ -791,10 +791,11 @@ export function schedulePass(): i32 {
 }
 
 /**
- * Gives every pending job the last pass left without a reason (its leaf left the pass because
- * no node had room for the leaf's least request, or it sits in a parent queue) the reason it
- * waits as of the end of the pass: the checks of tryJob in the same order, then "no room" (for a
- * gang, 0 members found room). Runs after schedulePass, against the same node index.
+ * Sets the reason of every pending job that the last pass left without one. Such a job sat in a
+ * leaf that left the pass because no node had room for the leaf's least request, or in a parent
+ * queue. The reason is the one at the end of the pass: the checks of tryJob in the same order,
+ * then "no room" (for a gang, 0 members found room). Runs after schedulePass, against the same
+ * node index.
  */
 export function explainPending(): void {
   const jobs = jobCount();

@@ -290,8 +290,8 @@ function sortTopology(byRack: bool): void {
 
 /**
  * Sorts node.byDomain by (domain, row) and node.byRack by (rack, domain, row) with two stable
- * counting sorts over the ids (counts in scratch.i32b); returns false, sorting nothing, when
- * scratch has fewer than (largest id + 3) rows.
+ * counting sorts over the ids, with the counts in scratch.i32b. Returns false and sorts nothing
+ * when scratch has fewer than (largest id + 3) rows.
  *
  * 1. byDomain: count rows per domain, turn counts into first positions, place rows in row order.
  * 2. byRack: the same per rack, placing rows in byDomain order, so each rack keeps domain order.

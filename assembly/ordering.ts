@@ -103,10 +103,10 @@ export function queueKeyOf(policy: i32, q: i32): f64 {
 }
 
 /**
- * Returns the first ordering key of job `j` under its leaf's `policy`; smaller is needier: a
- * broken gang (isBrokenGang) -Infinity, so it is completed before fresh work of its leaf; else
- * fifo the negated priority, fair usage / weight in the first dimension, drf dominant share /
- * weight.
+ * Returns the first ordering key of job `j` under its leaf's `policy`, smaller is needier. A
+ * broken gang (isBrokenGang) gets -Infinity, so it is completed before fresh work of its leaf.
+ * Other keys: fifo the negated priority, fair usage / weight in the first dimension, drf the
+ * dominant share / weight.
  */
 export function jobKeyOf(policy: i32, j: i32): f64 {
   if (isBrokenGang(j)) return -Infinity;
@@ -128,9 +128,9 @@ function compareSecondShares(isJob: bool, a: i32, weightA: f64, b: i32, weightB:
 
 /**
  * Compares sibling queues `a` and `b` under their parent's `policy` by their keys in
- * queue.heapKey (see queueKeyOf). Of equal keys, a queue holding a broken gang comes first;
- * equal drf keys of queues at or above their min share compare the second-largest share. Ties:
- * start time, then name rank, then row.
+ * queue.heapKey (see queueKeyOf). Of equal keys, a queue with a broken gang comes first. Equal
+ * drf keys of queues at or above their min share compare the second-largest share. Ties: start
+ * time, then name rank, then row.
  */
 export function compareQueues(policy: i32, a: i32, b: i32): i32 {
   const keyA = queueHeapKey(a);

@@ -89,9 +89,9 @@ export interface FreeBlock {
 }
 
 /**
- * Returns the largest free block for tasks of group `g` as the state stands: the rack whose
- * schedulable nodes (of an acceptable GPU type, with the required labels) hold the most such
- * tasks in their free space, ties to the lower rack id; undefined when no node holds one.
+ * Returns the largest free block for tasks of group `g` in the current state: the rack whose
+ * schedulable nodes (of an acceptable GPU type, with the required labels) have free space for
+ * the most such tasks, the lower rack id on ties. Returns undefined when no node has room for one.
  */
 export function largestFreeBlock(state: CoreState, index: StateIndex, g: number): FreeBlock | undefined {
   const D = state.dims;
@@ -106,6 +106,7 @@ export function largestFreeBlock(state: CoreState, index: StateIndex, g: number)
   const free = state.f64("node.free");
   const byRack = new Map<number, FreeBlock>();
   let best: FreeBlock | undefined;
+
   for (let n = 0; n < nodes; n++) {
     if ((flags[n] & NODE_SCHEDULABLE) === 0) continue;
     if (types !== 0 && (gpuType[n] < 0 || (types & (1 << gpuType[n])) === 0)) continue;
@@ -114,6 +115,7 @@ export function largestFreeBlock(state: CoreState, index: StateIndex, g: number)
     for (let d = 0; d < D; d++) if (request[d] > 0) tasks = Math.min(tasks, Math.floor(free[n * D + d] / request[d] + 1e-9));
     if (tasks <= 0) continue;
     if (!Number.isFinite(tasks)) tasks = 1;
+
     const key = rack[n] >= 0 ? rack[n] : -1 - n;
     let block = byRack.get(key);
     if (!block) {
@@ -176,7 +178,7 @@ export function renderReason(state: CoreState, index: StateIndex, j: number, blo
       const shape = index.resources[d] === "gpu" ? `${limit}x${formatAmount(each)} GPUs` : `${limit}x${dim} ${formatAmount(each)}`;
       const block = describeBlock(state, index, g, blocks);
       if (block === undefined) return `gang of ${shape} does not fit: no node has room for one task`;
-      return `gang of ${shape} does not fit: only ${value} of ${limit} tasks find room; ${block}`;
+      return `gang of ${shape} does not fit: only ${value} of ${limit} tasks find room, and the ${block}`;
     }
     case REASON_WAITING_FOR_LOCALITY:
       return `waiting for locality (${value}/${limit} offers skipped)`;

@@ -64,13 +64,13 @@ describe("gangs", () => {
 
   test("gang reason counts members that found room", () => {
     const s = snapshot([gpuNode("n0", "z/r0/d0"), gpuNode("n1", "z/r0/d0")], [job("g", 8, 3, { gang: true })]);
-    expect(reasonOf(s, "g")).toMatch(/^gang of 3x8 GPUs does not fit: only 2 of 3 tasks find room;/);
+    expect(reasonOf(s, "g")).toMatch(/^gang of 3x8 GPUs does not fit: only 2 of 3 tasks find room, and the largest free block is /);
   });
 
   test("gang reason names the largest free block", () => {
     const nodes = [gpuNode("a0", "z/r0/d0"), gpuNode("b0", "z/r1/d1"), gpuNode("b1", "z/r1/d1"), gpuNode("c0", "z/r2/d2")];
     const s = snapshot(nodes, [job("g", 8, 5, { gang: true })]);
-    expect(reasonOf(s, "g")).toBe("gang of 5x8 GPUs does not fit: only 4 of 5 tasks find room; largest free block is 2 nodes in z/r1 (room for 2 tasks)");
+    expect(reasonOf(s, "g")).toBe("gang of 5x8 GPUs does not fit: only 4 of 5 tasks find room, and the largest free block is 2 nodes in z/r1 (room for 2 tasks)");
   });
 
   test("free block counts tasks per node", () => {

@@ -517,10 +517,10 @@ function isBrokenGang(j: number): boolean {
 }
 
 /**
- * Returns the first ordering key of job `j` under its leaf's `policy`; smaller is needier: a
- * broken gang (isBrokenGang) -Infinity, so it is completed before fresh work of its leaf; else
- * fifo the negated priority, fair usage / weight in the first dimension, drf dominant share /
- * weight.
+ * Returns the first ordering key of job `j` under its leaf's `policy`, smaller is needier. A
+ * broken gang (isBrokenGang) gets -Infinity, so it is completed before fresh work of its leaf.
+ * Other keys: fifo the negated priority, fair usage / weight in the first dimension, drf the
+ * dominant share / weight.
  */
 function jobKeyOf(policy: number, j: number): number {
   if (isBrokenGang(j)) return -Infinity;
@@ -542,9 +542,9 @@ function compareSecondShares(isJob: boolean, a: number, weightA: number, b: numb
 
 /**
  * Compares sibling queues `a` and `b` under their parent's `policy` by their keys in
- * queue.heapKey (see queueKeyOf). Of equal keys, a queue holding a broken gang comes first;
- * equal drf keys of queues at or above their min share compare the second-largest share. Ties:
- * start time, then name rank, then row.
+ * queue.heapKey (see queueKeyOf). Of equal keys, a queue with a broken gang comes first. Equal
+ * drf keys of queues at or above their min share compare the second-largest share. Ties: start
+ * time, then name rank, then row.
  */
 function compareQueues(policy: number, a: number, b: number): number {
   const keyA = queueHeapKey(a);
@@ -863,8 +863,8 @@ function sortTopology(byRack: boolean): void {
 
 /**
  * Sorts node.byDomain by (domain, row) and node.byRack by (rack, domain, row) with two stable
- * counting sorts over the ids (counts in scratch.i32b); returns false, sorting nothing, when
- * scratch has fewer than (largest id + 3) rows.
+ * counting sorts over the ids, with the counts in scratch.i32b. Returns false and sorts nothing
+ * when scratch has fewer than (largest id + 3) rows.
  *
  * 1. byDomain: count rows per domain, turn counts into first positions, place rows in row order.
  * 2. byRack: the same per rack, placing rows in byDomain order, so each rack keeps domain order.
@@ -1088,8 +1088,8 @@ function someNodeHas(gpus: number): boolean {
 /**
  * Returns whether some job of leaf `q` might still be placed, judged by its least GPU request:
  * false when no node has that many free GPUs, or when it would take the leaf or an ancestor past
- * maxResources in GPUs. Free space and headroom only shrink during a pass, so a false answer holds
- * for the rest of the pass.
+ * maxResources in GPUs. Free space and headroom only shrink during a pass, so a false result stays
+ * false for the rest of the pass.
  */
 function leafMayFit(q: number): boolean {
   const gd = gpuDim();
@@ -1700,10 +1700,11 @@ function schedulePass(): number {
 }
 
 /**
- * Gives every pending job the last pass left without a reason (its leaf left the pass because
- * no node had room for the leaf's least request, or it sits in a parent queue) the reason it
- * waits as of the end of the pass: the checks of tryJob in the same order, then "no room" (for a
- * gang, 0 members found room). Runs after schedulePass, against the same node index.
+ * Sets the reason of every pending job that the last pass left without one. Such a job sat in a
+ * leaf that left the pass because no node had room for the leaf's least request, or in a parent
+ * queue. The reason is the one at the end of the pass: the checks of tryJob in the same order,
+ * then "no room" (for a gang, 0 members found room). Runs after schedulePass, against the same
+ * node index.
  */
 function explainPending(): void {
   const jobs = jobCount();

@@ -214,8 +214,8 @@ function countBrokenGang(q: i32, delta: i32): void {
 }
 
 /**
- * Builds the job range of every leaf (jobs with pending tasks), its least GPU request, the
- * running jobs of each user, and the
+ * Clears every job's reason and builds the job range of every leaf (jobs with pending tasks),
+ * its least GPU request, the running jobs of each user, and the
  * children heap of every parent (children with placeable work), bottom-up. A leaf's job heap is
  * heap-ordered only when the pass first reaches it (readyJobHeap), and a leaf whose least request
  * fits nowhere does not enter the pass: its jobs get their reasons from explainPending.
@@ -234,7 +234,10 @@ function buildHeaps(): void {
     setQueueLeastGpus(q, Infinity);
     setQueueBrokenGangs(q, 0);
   }
-  for (let j = 0; j < jobs; j++) setJobUserRunningApps(j, 0);
+  for (let j = 0; j < jobs; j++) {
+    setJobReason(j, REASON_NONE);
+    setJobUserRunningApps(j, 0);
+  }
   for (let j = 0; j < jobs; j++) {
     if (jobRunningTasks(j) > 0) {
       const user = jobUser(j);
@@ -725,7 +728,6 @@ function tryJob(j: i32): i32 {
 export function schedulePass(): i32 {
   setPlacementCount(0);
   const jobs = jobCount();
-  for (let j = 0; j < jobs; j++) setReason(j, REASON_NONE, NONE, 0, 0, 0);
 
   // 1. Indexes: nodes by free GPUs and topology, queues and jobs in heaps.
   if (!buildNodeIndex()) return -1;

@@ -193,18 +193,21 @@ export function bestFitIn(byRack: bool, id: i32, types: i32, labels: i32): i32 {
   const gd = gpuDim();
   const nodes = nodeCount();
   let i = lowerBound(byRack, id);
+  const want = gd == NONE ? 0 : passRequest(gd);
   let best = NONE;
   let bestFree: f64 = Infinity;
   for (; i < nodes; i++) {
     const n = byRack ? nodeByRack(i) : nodeByDomain(i);
     if ((byRack ? nodeRack(n) : nodeDomain(n)) != id) break;
+    // GPUs first: too few, or no fewer than the best so far, rules the node out.
+    const free = gd == NONE ? 0 : nodeFree(n, gd);
+    if (free < want || free >= bestFree) continue;
     if (nodeBucket(n) == NONE) continue;
     if (!nodeFits(n, types, labels)) continue;
-    const free = gd == NONE ? 0 : nodeFree(n, gd);
-    if (free < bestFree) {
-      best = n;
-      bestFree = free;
-    }
+    best = n;
+    bestFree = free;
+    // An exact fit cannot be beaten.
+    if (free == want) break;
   }
   return best;
 }

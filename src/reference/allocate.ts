@@ -766,18 +766,21 @@ function bestFitIn(byRack: boolean, id: number, types: number, labels: number): 
   const gd = gpuDim();
   const nodes = nodeCount();
   let i = lowerBound(byRack, id);
+  const want = gd == NONE ? 0 : passRequest(gd);
   let best = NONE;
   let bestFree: number = Infinity;
   for (; i < nodes; i++) {
     const n = byRack ? nodeByRack(i) : nodeByDomain(i);
     if ((byRack ? nodeRack(n) : nodeDomain(n)) != id) break;
+    // GPUs first: too few, or no fewer than the best so far, rules the node out.
+    const free = gd == NONE ? 0 : nodeFree(n, gd);
+    if (free < want || free >= bestFree) continue;
     if (nodeBucket(n) == NONE) continue;
     if (!nodeFits(n, types, labels)) continue;
-    const free = gd == NONE ? 0 : nodeFree(n, gd);
-    if (free < bestFree) {
-      best = n;
-      bestFree = free;
-    }
+    best = n;
+    bestFree = free;
+    // An exact fit cannot be beaten.
+    if (free == want) break;
   }
   return best;
 }
@@ -1123,8 +1126,8 @@ function readyJobHeap(q: number): void {
 }
 
 /**
- * Builds the job range of every leaf (jobs with pending tasks), its least GPU request, the
- * running jobs of each user, and the
+ * Clears every job's reason and builds the job range of every leaf (jobs with pending tasks),
+ * its least GPU request, the running jobs of each user, and the
  * children heap of every parent (children with placeable work), bottom-up. A leaf's job heap is
  * heap-ordered only when the pass first reaches it (readyJobHeap), and a leaf whose least request
  * fits nowhere does not enter the pass: its jobs get their reasons from explainPending.
@@ -1143,7 +1146,10 @@ function buildHeaps(): void {
     setQueueLeastGpus(q, Infinity);
     setQueueBrokenGangs(q, 0);
   }
-  for (let j = 0; j < jobs; j++) setJobUserRunningApps(j, 0);
+  for (let j = 0; j < jobs; j++) {
+    setJobReason(j, REASON_NONE);
+    setJobUserRunningApps(j, 0);
+  }
   for (let j = 0; j < jobs; j++) {
     if (jobRunningTasks(j) > 0) {
       const user = jobUser(j);
@@ -1634,7 +1640,6 @@ function tryJob(j: number): number {
 function schedulePass(): number {
   setPlacementCount(0);
   const jobs = jobCount();
-  for (let j = 0; j < jobs; j++) setReason(j, REASON_NONE, NONE, 0, 0, 0);
 
   // 1. Indexes: nodes by free GPUs and topology, queues and jobs in heaps.
   if (!buildNodeIndex()) return -1;

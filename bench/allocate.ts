@@ -12,7 +12,12 @@
  * (a) full: one pass from an empty cluster, all 100,000 tasks pending;
  * (b) incremental: after (a), 1% of running tasks finish (refreshState untimed), one pass;
  * (c) unchanged: after (a), one pass with nothing new to place; also `Scheduler.schedule()`
- *     with no event since the last pass (its dirty flag).
+ *     with no event since the last pass (its dirty flag);
+ * (d) explainPending after (b): the reasons of jobs whose leaf left the pass, which the host
+ *     computes after every pass.
+ *
+ * Rows report the median wall time and the median CPU time of the process. On a busy machine
+ * the wall time of a long pass includes time the process waited for a core.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -21,7 +26,7 @@ import { fileURLToPath } from "node:url";
 import { ALLOC_LIVE } from "../src/core/layout.js";
 import type { CoreState } from "../src/core/state.js";
 import type { JobSpec, NodeSpec, QueueSpec, Snapshot } from "../src/model/types.js";
-import { schedulePassReference } from "../src/reference/allocate.js";
+import { explainPendingReference, schedulePassReference } from "../src/reference/allocate.js";
 import { loadForScheduling, preparePass, Scheduler } from "../src/scheduler.js";
 
 /** Cluster sizes to measure; `ALLOCATE_NODES=10000` (comma-separated) picks some. */
@@ -110,6 +115,13 @@ type Engine = "wasm" | "ts";
 
 function pass(state: CoreState, engine: Engine): number {
   return engine === "wasm" ? state.call("schedulePass") : schedulePassReference(state);
+}
+
+/** Gives the jobs the last pass left without a reason their reason (the host does this after every pass). */
+function explain(state: CoreState, engine: Engine): number {
+  if (engine === "wasm") state.call("explainPending");
+  else explainPendingReference(state);
+  return 0;
 }
 
 /** Copies the state region's bytes, so a run can start again from them. */
@@ -205,6 +217,17 @@ function measureSize(nodeCount: number): Row[] {
       () => pass(state, engine),
     );
     row("unchanged", engine, unchanged.ms, unchanged.placed, unchanged.cpuMs);
+
+    // (d) Reasons for the jobs the incremental pass left without one (leaves that fit nowhere).
+    const reasons = timeRuns(
+      () => {
+        restoreState(state, afterFull);
+        finishOnePercent(state);
+        pass(state, engine);
+      },
+      () => explain(state, engine),
+    );
+    row("explainPending after incremental", engine, reasons.ms, 0, reasons.cpuMs);
   }
 
   // (c') Scheduler.schedule() with no event since the last pass.

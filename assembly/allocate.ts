@@ -793,16 +793,17 @@ export function schedulePass(): i32 {
 }
 
 /**
- * Sets the reason of every pending job that the last pass left without one. Such a job sat in a
- * leaf that left the pass because no node had room for the leaf's least request, or in a parent
- * queue. The reason is the one at the end of the pass: the checks of tryJob in the same order,
- * then "no room" (for a gang, 0 members found room). Runs after schedulePass, against the same
- * node index.
+ * Sets the reason of every pending job of a leaf queue that the last pass left without one,
+ * because its leaf left the pass (no node had room for the leaf's least request) or no node had
+ * room for its own least request. The reason is the one at the end of the pass: the checks of
+ * tryJob in the same order, then "no room" (for a gang, 0 members found room). Runs after
+ * schedulePass, against the same node index. Jobs of parent queues keep REASON_NONE.
  */
 export function explainPending(): void {
   const jobs = jobCount();
   for (let j = 0; j < jobs; j++) {
     if (jobPendingTasks(j) <= 0 || jobReason(j) != REASON_NONE) continue;
+    if (!isLeaf(jobQueue(j))) continue;
     const unit = unitOf(j);
     if (!unitAllowed(j, unit)) continue;
     setNoFit(j, unit, 0);

@@ -216,6 +216,11 @@ describe("leaves whose least request fits nowhere", () => {
     expect(reasonOf(s, "two")).toBe("queue root.a is at maxResources (gpu 0/1)");
   });
 
+  test("job of a parent queue keeps no reason", () => {
+    const s = snapshot(nodes, [job("parent", 1, 1)], [{ name: "root.a" }, { name: "root.a.x" }]);
+    expect(reasonOf(s, "parent")).toBe("not considered by the last pass");
+  });
+
   test("smaller job of the same leaf still places", () => {
     const s = snapshot(nodes, [filler, job("two", 2, 1, { submitTime: 1 }), job("one", 1, 1, { submitTime: 2 })]);
     expect(placedOn(s, "one").length).toBe(1);

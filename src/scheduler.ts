@@ -52,6 +52,12 @@ export interface LostTask {
   task: number;
 }
 
+/**
+ * Minimum alloc rows per node in a long-lived scheduler's state. Placements use rows up and only
+ * a rebuild reclaims finished ones, so room for several tasks per node keeps rebuilds rare.
+ */
+const ALLOC_ROWS_PER_NODE = 16;
+
 /** Free-GPU buckets per GPU type slot the node index wants in scratch (keys 0..64). */
 const BUCKET_KEYS = 65;
 
@@ -63,12 +69,14 @@ const BUCKET_KEYS = 65;
 export function loadForScheduling(
   snapshot: Snapshot,
   options: SchedulerOptions = {},
+  allocRowsPerNode = 0,
 ): { state: CoreState; index: StateIndex } {
   const capacities = capacitiesFor(snapshot, options.headroom ?? 1);
   const types = new Set<string>();
   for (const node of snapshot.nodes) if (node.gpuType) types.add(node.gpuType);
   for (const job of snapshot.jobs) for (const task of job.tasks) for (const t of task.gpuTypes ?? []) types.add(t);
   capacities.scratch = Math.max(capacities.scratch, (types.size + 1) * BUCKET_KEYS + 1);
+  capacities.alloc = Math.max(capacities.alloc, allocRowsPerNode * snapshot.nodes.length);
   const state = new CoreState(capacities, { module: options.module });
   const index = writeSnapshot(state, snapshot);
   prepareForPass(state, index, options);
@@ -206,7 +214,7 @@ export class Scheduler {
    * snapshot order (jobs, then allocations, count expanded).
    */
   private load(snapshot: Snapshot, taskIds: number[], missed?: Map<string, number>): void {
-    const { state, index } = loadForScheduling(snapshot, this.options);
+    const { state, index } = loadForScheduling(snapshot, this.options, ALLOC_ROWS_PER_NODE);
     this.state = state;
     this.index = index;
     this.taskOfRow = [];
@@ -463,7 +471,11 @@ export class Scheduler {
     this.rowOfTask.delete(task);
     const spec = this.jobs.get(this.index.jobs[j]);
     if (spec) removeAllocation(spec, this.index.nodes[n], task);
-    if (!requeue) return;
+    if (!requeue) {
+      // A finished job leaves the host model now, so the next rebuild does not copy it.
+      if (spec && running[j] === 0 && s.i32("job.pendingTasks")[j] === 0) this.jobs.delete(spec.name);
+      return;
+    }
 
     const first = s.i32("job.firstGroup")[j];
     const count = s.i32("job.groupCount")[j];
@@ -602,6 +614,7 @@ export class Scheduler {
     const taskIds: number[] = [];
     const jobs: JobSpec[] = [];
     for (const spec of this.jobs.values()) {
+      if (isFinished(spec)) continue;
       const job = structuredClone(spec);
       for (const a of job.allocations ?? []) for (const id of taskIdsOf(a)) taskIds.push(id);
       jobs.push(job);
@@ -631,6 +644,11 @@ export class Scheduler {
     }
     return a;
   }
+}
+
+/** Returns whether a job has neither pending nor running tasks left. */
+function isFinished(job: JobSpec): boolean {
+  return job.tasks.every((t) => t.count === 0) && (job.allocations ?? []).length === 0;
 }
 
 /** Returns the task ids an allocation spec carries (one per counted task). */

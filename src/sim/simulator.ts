@@ -13,9 +13,15 @@
  * - Preemption and node loss keep the work up to the last checkpoint (every
  *   `checkpointInterval` seconds of the run; none when 0) and throw the rest away.
  *
+ * Jobs are read lazily: one arrival event is outstanding at a time, in submit order (ties in
+ * trace order), a job is materialised from the trace only when it arrives, and its state is
+ * dropped once it finishes, leaving its outcome. So a `TraceSource` over a shared buffer is
+ * replayed without ever holding the whole trace as objects.
+ *
  * Determinism: events at equal times are ordered by kind, then insertion; iteration is over
  * arrays or insertion-ordered maps filled in event order, and no wall-clock value enters the
- * result. The same inputs give the same result.
+ * result. The same inputs give the same result, whether the trace is a `Trace` or a
+ * `TraceSource` holding the same jobs.
  */
 import type { NodeSpec, QueueSpec, ResourceAmounts } from "../model/types.js";
 import type { Cluster, Trace, TraceJob } from "../traces/types.js";
@@ -31,11 +37,13 @@ import type {
   SimDecision,
   SimProgress,
   SimScheduler,
+  SimTrace,
   SimulationResult,
 } from "./types.js";
 
 export interface SimulationInput {
-  trace: Trace;
+  /** Jobs to replay: a `Trace`, or a `SimTrace` read one job at a time (for example a shared trace). */
+  trace: Trace | SimTrace;
   cluster: Cluster;
   /** Queues replacing `trace.queues` (for example merged with an allocation file); parents may be left out. */
   queues?: QueueSpec[];
@@ -71,6 +79,22 @@ export function durationOn(job: TraceJob, gpuType: string | undefined): number {
   return (gpuType !== undefined ? job.durationByGpuType?.[gpuType] : undefined) ?? job.duration;
 }
 
+/** Returns `trace` as a `SimTrace`; a `Trace`'s job array is read in place, not copied. */
+export function traceSource(trace: Trace | SimTrace): SimTrace {
+  if (!("jobs" in trace)) return trace;
+  const jobs = trace.jobs;
+  return {
+    length: jobs.length,
+    job: (i) => jobs[i],
+    submitTime: (i) => jobs[i].submitTime,
+    duration: (i) => jobs[i].duration,
+    queues: trace.queues,
+    skipped: trace.skipped,
+    adjusted: trace.adjusted,
+    notes: trace.notes,
+  };
+}
+
 /** One run of one task, from its placement to its finish or preemption. */
 interface TaskRun {
   serial: number;
@@ -85,11 +109,10 @@ interface TaskRun {
   progress: number;
 }
 
+/** An arrived job that has not finished; dropped when it finishes. */
 interface JobState {
   trace: TraceJob;
   outcome: JobOutcome;
-  arrived: boolean;
-  done: boolean;
   /** Progress fractions of the task units waiting to be placed, ascending. */
   pendingUnits: number[];
   running: TaskRun[];
@@ -117,7 +140,16 @@ class Simulation {
   private readonly scheduler: SimScheduler;
   private readonly queue = new EventQueue();
   private readonly dimensions: string[];
-  private readonly jobs: JobState[];
+  private readonly trace: SimTrace;
+  /** Job indices in submit order (ties in trace order); undefined when the trace is already in that order. */
+  private readonly arrivalOrder: Uint32Array | undefined;
+  /** Position in the submit order of the next job to arrive. */
+  private nextArrival = 0;
+  /** Outcome of each job that has arrived, by trace index. */
+  private readonly outcomes: (JobOutcome | undefined)[];
+  /** State of each job that has arrived and not finished, by trace index. */
+  private readonly jobs: (JobState | undefined)[];
+  /** Trace index of each arrived, unfinished job, by name. */
   private readonly jobIndex = new Map<string, number>();
   private readonly nodes: NodeState[] = [];
   private readonly nodeIndex = new Map<string, number>();
@@ -167,15 +199,20 @@ class Simulation {
     private readonly hooks: SimulationHooks,
   ) {
     this.options = options;
-    const trace = input.trace;
+    const trace = traceSource(input.trace);
+    this.trace = trace;
     this.nodeEvents = [...(input.nodeEvents ?? [])];
 
     // 1. The clock starts at the earliest arrival or node event (0 for an empty input).
     let firstTime = Infinity;
     let lastUncontendedFinish = -Infinity;
-    for (const job of trace.jobs) {
-      firstTime = Math.min(firstTime, job.submitTime);
-      lastUncontendedFinish = Math.max(lastUncontendedFinish, job.submitTime + job.duration);
+    let inSubmitOrder = true;
+    for (let i = 0; i < trace.length; i++) {
+      const submitTime = trace.submitTime(i);
+      const duration = trace.duration ? trace.duration(i) : trace.job(i).duration;
+      if (i > 0 && !(submitTime >= trace.submitTime(i - 1))) inSubmitOrder = false;
+      firstTime = Math.min(firstTime, submitTime);
+      lastUncontendedFinish = Math.max(lastUncontendedFinish, submitTime + duration);
     }
     for (const event of this.nodeEvents) firstTime = Math.min(firstTime, event.time);
     this.startTime = Number.isFinite(firstTime) ? firstTime : 0;
@@ -197,12 +234,12 @@ class Simulation {
     this.scheduler = createScheduler(snapshot);
     this.scheduler.setTime(this.startTime);
 
-    // 3. Every job and node change becomes an event.
-    this.jobs = trace.jobs.map((job, index) => {
-      this.jobIndex.set(job.name, index);
-      this.queue.push(job.submitTime, EventKind.Arrival, index);
-      return this.newJobState(job);
-    });
+    // 3. Every node change becomes an event, and so does the first arrival in submit order;
+    //    each arrival queues the next one.
+    this.outcomes = new Array<JobOutcome | undefined>(trace.length);
+    this.jobs = new Array<JobState | undefined>(trace.length);
+    this.arrivalOrder = inSubmitOrder ? undefined : submitOrder(trace);
+    this.queueNextArrival();
     this.nodeEvents.forEach((event, index) => this.queue.push(event.time, EventKind.Node, index));
 
     // 4. Samples start at the clock's start, every `interval` seconds. The default interval is
@@ -245,12 +282,12 @@ class Simulation {
 
       batches += 1;
       if (this.hooks.onProgress && batches % PROGRESS_EVERY_BATCHES === 0) {
-        this.hooks.onProgress({ time: this.now, jobsDone: this.jobsDone, jobsTotal: this.jobs.length });
+        this.hooks.onProgress({ time: this.now, jobsDone: this.jobsDone, jobsTotal: this.trace.length });
       }
     }
 
     this.finishRun();
-    this.hooks.onProgress?.({ time: this.now, jobsDone: this.jobsDone, jobsTotal: this.jobs.length });
+    this.hooks.onProgress?.({ time: this.now, jobsDone: this.jobsDone, jobsTotal: this.trace.length });
     return this.result();
   }
 
@@ -331,6 +368,7 @@ class Simulation {
         case EventKind.Arrival:
           onlyFinishes = false;
           this.arrive(event.target);
+          this.queueNextArrival();
           external = true;
           break;
         case EventKind.Wakeup:
@@ -347,9 +385,20 @@ class Simulation {
     return changed || external;
   }
 
+  /** Queues the arrival of the next job in submit order, if any is left. */
+  private queueNextArrival(): void {
+    if (this.nextArrival >= this.trace.length) return;
+    const position = this.nextArrival++;
+    const index = this.arrivalOrder === undefined ? position : this.arrivalOrder[position];
+    this.queue.push(this.trace.submitTime(index), EventKind.Arrival, index);
+  }
+
+  /** Materialises job `index` from the trace and submits it. */
   private arrive(index: number): void {
-    const job = this.jobs[index];
-    job.arrived = true;
+    const job = this.newJobState(this.trace.job(index));
+    this.jobs[index] = job;
+    this.outcomes[index] = job.outcome;
+    this.jobIndex.set(job.trace.name, index);
     this.activeJobs += 1;
     if (job.pendingUnits.length > 0) this.jobsWithPendingTasks += 1;
     job.outcome.activeJobsAtSubmit = this.activeJobs;
@@ -378,7 +427,7 @@ class Simulation {
       this.applyPlacements(decision);
       for (const pending of decision.pending) {
         const index = this.jobIndex.get(pending.job);
-        if (index !== undefined) this.jobs[index].lastReason = pending.reason;
+        if (index !== undefined) this.jobs[index]!.lastReason = pending.reason;
       }
       if (decision.placements.length > 0) this.idleWakeups = 0;
       if (!this.options.preemption || decision.preemptions.length === 0) break;
@@ -404,7 +453,7 @@ class Simulation {
         this.conservation.ignoredDecisions += 1;
         continue;
       }
-      const job = this.jobs[jobIndex];
+      const job = this.jobs[jobIndex]!;
       const node = this.nodes[nodeIndex];
       const gpus = placement.request.gpu ?? 0;
       const run: TaskRun = {
@@ -435,7 +484,7 @@ class Simulation {
 
     // A gang starts once every member that has not finished is running.
     for (const jobIndex of gangsStarted) {
-      const job = this.jobs[jobIndex];
+      const job = this.jobs[jobIndex]!;
       if (job.running.length < job.trace.taskCount - job.completedTasks) continue;
       if (!Number.isNaN(job.gangStart)) continue;
       job.gangStart = this.now;
@@ -458,7 +507,7 @@ class Simulation {
       }
       if (!stoppedJobs.includes(run.job)) {
         stoppedJobs.push(run.job);
-        this.jobs[run.job].outcome.preemptions += 1;
+        this.jobs[run.job]!.outcome.preemptions += 1;
       }
       this.stopRun(run);
     }
@@ -469,7 +518,7 @@ class Simulation {
    * member), keeping the work up to the last checkpoint and returning the rest to pending.
    */
   private stopRun(run: TaskRun): void {
-    const job = this.jobs[run.job];
+    const job = this.jobs[run.job]!;
     const victims = job.trace.gang ? [...job.running] : [run];
     const interval = this.options.checkpointInterval;
     const checkpointedTime = (elapsed: number) => (interval > 0 ? Math.floor(elapsed / interval) * interval : 0);
@@ -504,19 +553,19 @@ class Simulation {
   private finishTaskRun(serial: number): boolean {
     const run = this.runsBySerial.get(serial);
     if (run === undefined) return false;
-    const job = this.jobs[run.job];
+    const job = this.jobs[run.job]!;
     this.scheduler.finishTask(run.task);
     this.closeRun(run);
     job.completedTasks += 1;
     job.outcome.gpuType = typeOfRuns(job.outcome.gpuType, run.gpuType, job.completedTasks === 1);
     job.slowestDuration = Math.max(job.slowestDuration, durationOn(job.trace, run.gpuType));
-    if (job.completedTasks === job.trace.taskCount) this.completeJob(job);
+    if (job.completedTasks === job.trace.taskCount) this.completeJob(run.job);
     return true;
   }
 
   private finishGang(jobIndex: number, stamp: number): boolean {
     const job = this.jobs[jobIndex];
-    if (stamp !== job.gangStamp || Number.isNaN(job.gangStart)) return false;
+    if (job === undefined || stamp !== job.gangStamp || Number.isNaN(job.gangStart)) return false;
     const members = [...job.running];
     job.outcome.gpuType = null;
     members.forEach((run, index) => {
@@ -527,16 +576,19 @@ class Simulation {
     });
     job.slowestDuration = job.gangDuration;
     job.gangStart = Number.NaN;
-    this.completeJob(job);
+    this.completeJob(jobIndex);
     return true;
   }
 
-  private completeJob(job: JobState): void {
-    job.done = true;
+  /** Records job `index`'s finish and drops its state, keeping its outcome. */
+  private completeJob(index: number): void {
+    const job = this.jobs[index]!;
     job.outcome.finishTime = this.now;
     job.outcome.runTime = job.slowestDuration;
     this.activeJobs -= 1;
     this.jobsDone += 1;
+    this.jobs[index] = undefined;
+    if (this.jobIndex.get(job.trace.name) === index) this.jobIndex.delete(job.trace.name);
   }
 
   /** Takes the pending task unit with the most progress for a placement. */
@@ -549,7 +601,7 @@ class Simulation {
 
   /** Removes a run from the books, counting its GPU time. */
   private closeRun(run: TaskRun): void {
-    const job = this.jobs[run.job];
+    const job = this.jobs[run.job]!;
     const position = job.running.indexOf(run);
     if (position >= 0) job.running.splice(position, 1);
     this.runsByTask.delete(run.task);
@@ -633,26 +685,7 @@ class Simulation {
   private newJobState(job: TraceJob): JobState {
     return {
       trace: job,
-      outcome: {
-        name: job.name,
-        queue: job.queue,
-        user: job.user,
-        submitTime: job.submitTime,
-        gpus: job.taskCount * (job.request.gpu ?? 0),
-        taskCount: job.taskCount,
-        gang: job.gang,
-        startTime: null,
-        finishTime: null,
-        gpuType: null,
-        runTime: null,
-        preemptions: 0,
-        preemptedTasks: 0,
-        lostGpuSeconds: 0,
-        activeJobsAtSubmit: 0,
-        clusterGpusAtSubmit: 0,
-      },
-      arrived: false,
-      done: false,
+      outcome: newOutcome(job),
       pendingUnits: new Array<number>(job.taskCount).fill(0),
       running: [],
       completedTasks: 0,
@@ -668,11 +701,16 @@ class Simulation {
   /** Closes the books: final samples, open runs, and a reason for every unfinished job. */
   private finishRun(): void {
     this.sampleBefore(this.now, true);
-    for (const job of this.jobs) {
-      if (job.done) continue;
-      if (!job.arrived) job.outcome.unfinishedReason = this.stopReason ?? "never submitted";
-      else if (this.stopReason !== null && job.running.length > 0) job.outcome.unfinishedReason = STOPPED_WHILE_RUNNING;
-      else job.outcome.unfinishedReason = job.lastReason ?? NO_PENDING_REASON;
+    for (let index = 0; index < this.trace.length; index++) {
+      const outcome = this.outcomes[index];
+      const job = this.jobs[index];
+      if (outcome === undefined) {
+        const never = newOutcome(this.trace.job(index));
+        never.unfinishedReason = this.stopReason ?? "never submitted";
+        this.outcomes[index] = never;
+      } else if (job === undefined) continue;
+      else if (this.stopReason !== null && job.running.length > 0) outcome.unfinishedReason = STOPPED_WHILE_RUNNING;
+      else outcome.unfinishedReason = job.lastReason ?? NO_PENDING_REASON;
     }
     for (const run of [...this.runsBySerial.values()]) this.closeRun(run);
   }
@@ -680,7 +718,7 @@ class Simulation {
   private result(): SimulationResult {
     const weights = new Map(this.queueTree.map((queue) => [queue.name, queue.weight ?? 1]));
     return {
-      jobs: this.jobs.map((job) => job.outcome),
+      jobs: this.outcomes as JobOutcome[],
       samples: this.samples,
       conservation: this.conservation,
       startTime: this.startTime,
@@ -693,9 +731,9 @@ class Simulation {
       clusterGpus: this.initialGpus,
       gpusByType: this.initialGpusByType,
       nodes: this.input.cluster.nodes.length,
-      traceNotes: [...this.input.trace.notes],
-      traceSkipped: { ...this.input.trace.skipped },
-      traceAdjusted: { ...(this.input.trace.adjusted ?? {}) },
+      traceNotes: [...this.trace.notes],
+      traceSkipped: { ...this.trace.skipped },
+      traceAdjusted: { ...(this.trace.adjusted ?? {}) },
       clusterNotes: [...this.input.cluster.notes],
       settings: {
         policy: this.options.policy ?? "per queue",
@@ -706,6 +744,34 @@ class Simulation {
       queueSpecs: this.queueTree,
     };
   }
+}
+
+/** Returns a job's outcome before it has run. */
+function newOutcome(job: TraceJob): JobOutcome {
+  return {
+    name: job.name,
+    queue: job.queue,
+    user: job.user,
+    submitTime: job.submitTime,
+    gpus: job.taskCount * (job.request.gpu ?? 0),
+    taskCount: job.taskCount,
+    gang: job.gang,
+    startTime: null,
+    finishTime: null,
+    gpuType: null,
+    runTime: null,
+    preemptions: 0,
+    preemptedTasks: 0,
+    lostGpuSeconds: 0,
+    activeJobsAtSubmit: 0,
+    clusterGpusAtSubmit: 0,
+  };
+}
+
+/** Returns the trace's job indices sorted by submit time, ties in trace order. */
+function submitOrder(trace: SimTrace): Uint32Array {
+  const order = Uint32Array.from({ length: trace.length }, (_, i) => i);
+  return order.sort((a, b) => trace.submitTime(a) - trace.submitTime(b) || a - b);
 }
 
 /** Derives wake-up spacing from the queues' preemption timeouts; undefined when none is set. */

@@ -5,6 +5,30 @@
  * Units: times in seconds of simulated time, GPUs as device counts, GPU time in GPU-seconds.
  */
 import type { JobSpec, NodeSpec, QueueSpec, ResourceAmounts, Snapshot } from "../model/types.js";
+import type { TraceJob } from "../traces/types.js";
+
+/**
+ * Read access to a trace's jobs one at a time, in trace order. The simulator reads jobs through
+ * this and materialises each only when it arrives, so a trace kept in columns (a shared buffer)
+ * never has to exist as an array of objects.
+ */
+export interface TraceSource {
+  readonly length: number;
+  /** Returns job `i` (0-based, in the trace's order) as a fresh object. */
+  job(i: number): TraceJob;
+  /** Returns the submit time of job `i` in seconds without materialising the job. */
+  submitTime(i: number): number;
+  /** Returns the duration of job `i` in seconds without materialising the job, where the source can. */
+  duration?(i: number): number;
+}
+
+/** A trace the simulator replays: its jobs through `TraceSource`, and the trace's own account. */
+export interface SimTrace extends TraceSource {
+  readonly queues: QueueSpec[];
+  readonly skipped: Record<string, number>;
+  readonly adjusted?: Record<string, number>;
+  readonly notes: string[];
+}
 
 /** One task placed by a scheduling pass. `task` identifies the running task until it ends. */
 export interface SimPlacement {

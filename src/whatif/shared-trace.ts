@@ -23,7 +23,10 @@
  * is structured-cloned with the buffer.
  */
 import type { NodeSpec, QueueSpec, ResourceAmounts } from "../model/types.js";
+import type { SimTrace } from "../sim/types.js";
 import type { Cluster, Trace, TraceJob } from "../traces/types.js";
+
+export type { TraceSource } from "../sim/types.js";
 
 /** Job flag: the job's tasks start together (gang). */
 export const JOB_GANG = 1;
@@ -87,18 +90,6 @@ export interface SharedClusterHeader {
 export interface SharedClusterHandle {
   buffer: SharedArrayBuffer;
   header: SharedClusterHeader;
-}
-
-/**
- * Read access to jobs in submit order, one at a time. A simulator that takes this instead of
- * `TraceJob[]` reads a shared trace without copying it into objects.
- */
-export interface TraceSource {
-  readonly length: number;
-  /** Returns job `i` (0-based, in the trace's order) as a fresh object. */
-  job(i: number): TraceJob;
-  /** Returns the submit time of job `i` in seconds without materialising the job. */
-  submitTime(i: number): number;
 }
 
 const encoder = new TextEncoder();
@@ -266,8 +257,11 @@ export function shareTrace(trace: Trace): SharedTrace {
   });
 }
 
-/** A trace in a `SharedArrayBuffer`, read in place; safe to construct in any thread. */
-export class SharedTrace implements TraceSource {
+/**
+ * A trace in a `SharedArrayBuffer`, read in place; safe to construct in any thread. It is a
+ * `SimTrace`, so `simulate()` replays it directly, materialising each job as it arrives.
+ */
+export class SharedTrace implements SimTrace {
   readonly handle: SharedTraceHandle;
   readonly length: number;
   readonly submitTimes: Float64Array;
@@ -312,8 +306,49 @@ export class SharedTrace implements TraceSource {
     return this.handle.buffer.byteLength;
   }
 
+  /** Returns the trace's queues, as `Trace.queues`. */
+  get queues(): QueueSpec[] {
+    return this.handle.header.queues;
+  }
+
+  get skipped(): Record<string, number> {
+    return this.handle.header.skipped;
+  }
+
+  get adjusted(): Record<string, number> {
+    return this.handle.header.adjusted;
+  }
+
+  get notes(): string[] {
+    return this.handle.header.notes;
+  }
+
   submitTime(i: number): number {
     return this.submitTimes[i];
+  }
+
+  /** Returns job `i`'s duration in seconds without materialising the job. */
+  duration(i: number): number {
+    return this.durations[i];
+  }
+
+  /** Returns a view of the first `count` jobs, reading the same buffer. */
+  limit(count: number): SimTrace {
+    if (count >= this.length) return this;
+    const length = Math.max(0, count);
+    return {
+      length,
+      job: (i) => {
+        if (!(i >= 0 && i < length)) throw new RangeError(`job index ${i} is outside the first ${length} jobs of the trace`);
+        return this.job(i);
+      },
+      submitTime: (i) => this.submitTimes[i],
+      duration: (i) => this.durations[i],
+      queues: this.queues,
+      skipped: this.skipped,
+      adjusted: this.adjusted,
+      notes: this.notes,
+    };
   }
 
   /** Decodes job `i`'s name from the shared UTF-8 bytes. */

@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import type { QueueSpec } from "../model/types.js";
 import type { Metrics } from "../sim/metrics.js";
 import type { SimulationOptions } from "../sim/options.js";
-import type { Trace } from "../traces/types.js";
+import type { SimTrace } from "../sim/types.js";
 import { WhatIfPool, type TaskOutcome } from "./pool.js";
 import type { Scenario } from "./scenarios.js";
 import type { SharedCluster, SharedClusterHandle, SharedTrace, SharedTraceHandle } from "./shared-trace.js";
@@ -79,14 +79,11 @@ export function defaultSchedulerModule(): string {
 }
 
 /**
- * Materialises the shared trace's first `jobLimit` jobs as a `Trace` for the simulator.
- *
- * NOTE: this copies the jobs into objects on every scenario, because `simulate()` takes
- * `Trace.jobs` as an array. A simulator that read a `TraceSource` (length, job(i)) in submit
- * order would avoid the copy.
+ * Returns the shared trace's first `jobLimit` jobs (all when unset) for the simulator, read in
+ * place: `simulate()` materialises each job only when it arrives.
  */
-export function traceForSimulation(trace: SharedTrace, jobLimit?: number): Trace {
-  return trace.toTrace(jobLimit ?? trace.length);
+export function traceForSimulation(trace: SharedTrace, jobLimit?: number): SimTrace {
+  return trace.limit(jobLimit ?? trace.length);
 }
 
 /** Turns a pool outcome into a scenario result. */

@@ -43,8 +43,9 @@ import {
 import { compareJobs, compareQueues, isBrokenGang, jobKeyOf, queueKeyOf } from "./ordering";
 import {
   bestFitAnywhere, bestFitIn, buildNodeIndex, labelsPresent, largestFreeKey, maxKey, rackOfDomain, rebucket,
-  schedulableNodes, typesPresent,
+  reservedNodes, schedulableNodes, setFitJob, typesPresent,
 } from "./nodeindex";
+import { releaseReservation } from "./preempt";
 
 /** Results of one attempt at a job. */
 const PLACED_MORE: i32 = 1;
@@ -62,7 +63,10 @@ let offerLimit: i32 = 0;
 
 /** Slots of the failed-request cache in scratch.f64a: any type, then one per single GPU type. */
 const FAIL_SLOTS: i32 = 32;
-/** Whether scratch.f64a holds the failed-request cache in this pass. */
+/**
+ * Whether scratch.f64a holds the failed-request cache in this pass. It is off while a node holds
+ * a reservation, because the job it is reserved for sees more free space than other jobs.
+ */
 let failCacheOn: bool = false;
 
 /**
@@ -514,6 +518,11 @@ function commit(j: i32, start: i32): void {
   if (wasBroken && !isBrokenGang(j)) countBrokenGang(leaf, -1);
   setJobHeapKey(j, jobKeyOf(queuePolicy(leaf), j));
   for (let q = leaf; q != 0; q = queueParent(q)) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
+
+  // Space reserved for this job is now taken by it.
+  if (reservedNodes > 0) {
+    for (let p = start; p < count; p++) releaseReservation(placementNode(p), placementGroup(p));
+  }
 }
 
 /** Returns the node for passRequest in `scope`: anywhere, one NVLink domain or one rack. */
@@ -664,6 +673,7 @@ function tryJob(j: i32): i32 {
   // 2. Feasibility and limits.
   if (!unitAllowed(j, unit)) return SKIPPED;
   if (placementCount() + unit > placementCapacity() || allocCount() + unit > allocCapacity()) return TABLE_FULL;
+  setFitJob(j);
 
   // 3. Locality.
   const start = placementCount();
@@ -734,7 +744,7 @@ export function schedulePass(): i32 {
   const threshold = localityThreshold();
   offerLimit = threshold > 0 ? max(1, <i32>Math.ceil(threshold * <f64>schedulableNodes)) : 0;
   buildHeaps();
-  failCacheOn = scratchCapacity() >= FAIL_SLOTS * DIMS;
+  failCacheOn = scratchCapacity() >= FAIL_SLOTS * DIMS && reservedNodes == 0;
   if (failCacheOn) for (let k = 0; k < FAIL_SLOTS * DIMS; k++) setScratchF64a(k, Infinity);
 
   // 2. Place until no queue has a placeable job.

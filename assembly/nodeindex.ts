@@ -16,10 +16,12 @@
 import {
   DIMS, NODE_SCHEDULABLE, NONE,
   gpuDim, gpuTypeCount, largestNode, nodeBucket, nodeBucketNext, nodeBucketPrev, nodeByDomain, nodeByRack,
-  nodeCapacity, nodeCount, nodeDomain, nodeFlags, nodeFree, nodeGpuType, nodeLabels, nodeRack,
-  nodeDomainStart, nodeRackStart, passRequest, scratchCapacity, setNodeDomainStart, setNodeRackStart, scratchI32a, scratchI32b, setLargestNode, setScratchI32b, setNodeBucket, setNodeBucketNext,
-  setNodeBucketPrev, setNodeByDomain, setNodeByRack, setScratchI32a, setTopologyReady, topologyReady,
+  nodeCapacity, nodeCount, nodeDomain, nodeDomainStart, nodeFlags, nodeFree, nodeGpuType, nodeLabels, nodeRack,
+  nodeRackStart, nodeReservedUntil, passRequest, scratchCapacity, scratchI32a, scratchI32b, setLargestNode,
+  setNodeBucket, setNodeBucketNext, setNodeBucketPrev, setNodeByDomain, setNodeByRack, setNodeDomainStart,
+  setNodeRackStart, setScratchI32a, setScratchI32b, setTopologyReady, time, topologyReady,
 } from "./layout";
+import { reservedAgainst } from "./preempt";
 
 /** Upper bound on the free-GPU key; nodes with more free GPUs share the top bucket. */
 const MAX_KEY: i32 = 64;
@@ -34,6 +36,10 @@ export let schedulableNodes: i32 = 0;
 export let typesPresent: i32 = 0;
 /** Union of the label bits of schedulable nodes. */
 export let labelsPresent: i32 = 0;
+/** Schedulable nodes with an unexpired reservation from preemption. */
+export let reservedNodes: i32 = 0;
+/** Job the searches fit for: space that preemption reserved for it counts as free; NONE for none. */
+let fitJob: i32 = NONE;
 /** Upper bound on the highest non-empty key: raised by rebucket, lowered by largestFreeKey. */
 let topKey: i32 = 0;
 
@@ -111,9 +117,12 @@ export function buildNodeIndex(): bool {
   schedulableNodes = 0;
   typesPresent = 0;
   labelsPresent = 0;
+  reservedNodes = 0;
+  const now = time();
   for (let n = 0; n < nodes; n++) {
     if ((nodeFlags(n) & NODE_SCHEDULABLE) == 0) continue;
     schedulableNodes++;
+    if (nodeReservedUntil(n) > now) reservedNodes++;
     if (nodeGpuType(n) >= 0) typesPresent |= 1 << nodeGpuType(n);
     labelsPresent |= nodeLabels(n);
     for (let d = 0; d < DIMS; d++) {
@@ -143,10 +152,16 @@ export function buildNodeIndex(): bool {
   return true;
 }
 
+/** Sets the job that the following searches fit for (see nodeFits). */
+export function setFitJob(j: i32): void {
+  fitJob = j;
+}
+
 /**
  * Returns whether node `n` can take `passRequest` now: it carries every label in `labels`, its
  * GPU type is in `types` (0 accepts any, including untyped nodes) and it has room in every
- * dimension.
+ * dimension. Space that preemption reserved on the node for a job other than the fitJob is not
+ * room. The free-GPU buckets ignore reservations, so a search may visit a reserved node first.
  */
 @inline export function nodeFits(n: i32, types: i32, labels: i32): bool {
   if ((labels & ~nodeLabels(n)) != 0) return false;
@@ -157,6 +172,11 @@ export function buildNodeIndex(): bool {
   }
   for (let d = 0; d < DIMS; d++) {
     if (nodeFree(n, d) < passRequest(d)) return false;
+  }
+  if (reservedNodes > 0 && nodeReservedUntil(n) > time()) {
+    for (let d = 0; d < DIMS; d++) {
+      if (nodeFree(n, d) - reservedAgainst(n, fitJob, d) < passRequest(d)) return false;
+    }
   }
   return true;
 }

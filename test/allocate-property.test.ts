@@ -123,9 +123,13 @@ function buildSnapshot(
   return { version: 1, time: 30, resources: ["gpu", "cpu", "memory"], nodes: nodeSpecs, queues: queueSpecs, jobs: jobSpecs };
 }
 
-/** Runs one pass with the WebAssembly core or the TypeScript reference and returns the state. */
-function runPass(snapshot: Snapshot, threshold: number, engine: "wasm" | "ts"): CoreState {
+/**
+ * Runs one pass with the WebAssembly core or the TypeScript reference and returns the state.
+ * `reserve` edits the state after loading (for example to add preemption reservations).
+ */
+function runPass(snapshot: Snapshot, threshold: number, engine: "wasm" | "ts", reserve?: (state: CoreState) => void): CoreState {
   const { state } = loadForScheduling(snapshot, { localityThreshold: threshold });
+  reserve?.(state);
   preparePass(state, true);
   if (engine === "wasm") {
     state.call("schedulePass");
@@ -233,6 +237,26 @@ describe("allocation pass properties", () => {
     ];
     const snapshot: Snapshot = { version: 1, time: 30, resources: ["gpu", "cpu", "memory"], nodes, queues: [{ name: "root.a" }, { name: "root.b" }], jobs };
     expect(outcome(runPass(snapshot, 0, "ts"))).toEqual(outcome(runPass(snapshot, 0, "wasm")));
+  });
+
+  test("wasm and reference agree on reservations", () => {
+    fc.assert(
+      fc.property(snapshotArb, fc.nat(), fc.nat(), ({ snapshot, threshold }, nodePick, jobPick) => {
+        // Reserve half of one node for one job until after the pass.
+        const reserve = (state: CoreState) => {
+          const n = nodePick % snapshot.nodes.length;
+          state.i32("node.reservedFor")[n] = jobPick % snapshot.jobs.length;
+          state.f64("node.reservedUntil")[n] = snapshot.time + 10;
+          const capacity = state.f64("node.capacity");
+          for (let d = 0; d < state.dims; d++) state.f64("node.reserved")[n * state.dims + d] = capacity[n * state.dims + d] / 2;
+        };
+        const ts = runPass(snapshot, threshold, "ts", reserve);
+        const wasm = runPass(snapshot, threshold, "wasm", reserve);
+        expect(outcome(ts)).toEqual(outcome(wasm));
+        expect(Array.from(ts.f64("node.reserved"))).toEqual(Array.from(wasm.f64("node.reserved")));
+      }),
+      { ...params, numRuns: 30 },
+    );
   });
 
   test("topology orders are sorted", () => {

@@ -56,6 +56,33 @@ describe("Scheduler", () => {
     expect(scheduler.schedule().placements.map((p) => p.job)).toEqual(["g"]);
   });
 
+  test("space freed by preemption goes to the starved job", () => {
+    const held = { gpu: 4, cpu: 1 };
+    const input: Snapshot = {
+      version: 1,
+      time: 100,
+      resources: ["gpu", "cpu"],
+      nodes: ["n0", "n1"].map((name) => ({ name, capacity: { gpu: 8, cpu: 32 } })),
+      queues: [
+        { name: "root.c", weight: 0 },
+        { name: "root.p" },
+        { name: "root.p.d", weight: 2 },
+        { name: "root.p.e", weight: 3, fairSharePreemptionTimeout: 0 },
+      ],
+      jobs: [
+        { name: "run", queue: "root.c", user: "u", submitTime: 0, tasks: [], allocations: ["n0", "n0", "n1", "n1"].map((node) => ({ node, request: held })) },
+        { name: "small", queue: "root.p.d", user: "u", submitTime: 50, tasks: [{ request: { gpu: 1, cpu: 1 }, count: 1 }] },
+        { name: "starved", queue: "root.p.e", user: "u", submitTime: 50, tasks: [{ request: held, count: 1 }] },
+      ],
+    };
+    const scheduler = Scheduler.fromSnapshot(input);
+    const first = scheduler.schedule();
+    expect(first.preemptions.map((p) => p.forJob)).toEqual(["starved"]);
+    for (const preemption of first.preemptions) scheduler.preemptTask(preemption.task);
+    scheduler.setTime(101);
+    expect(scheduler.schedule().placements.map((p) => p.job)).toContain("starved");
+  });
+
   test("schedule with nothing changed places nothing", () => {
     const scheduler = Scheduler.fromSnapshot(cluster());
     scheduler.submit(job("a", 8, 3));

@@ -577,6 +577,36 @@ function compareJobs(policy: number, a: number, b: number): number {
   return tieBreak(jobSubmitTime(a), jobSubmitTime(b), jobNameRank(a), jobNameRank(b), a, b);
 }
 
+// ---- reservations (the helpers of assembly/preempt.ts that the pass calls)
+
+/**
+ * Returns how much of node `n`'s free space in dimension `d` job `j` may not use because it is
+ * reserved for another job: node.reserved while the reservation holds, else 0.
+ */
+function reservedAgainst(n: number, j: number, d: number): number {
+  if (nodeReservedUntil(n) <= time() || nodeReservedFor(n) == j) return 0;
+  return nodeReserved(n, d);
+}
+
+/**
+ * Takes one task of group `g` off node `n`'s reservation when its job places it there, and
+ * drops the reservation once nothing is left or the job has no pending task.
+ */
+function releaseReservation(n: number, g: number): void {
+  const j = groupJob(g);
+  if (nodeReservedFor(n) != j) return;
+  let left = false;
+  for (let d = 0; d < DIMS; d++) {
+    const reserved = Math.max(0, nodeReserved(n, d) - groupRequest(g, d));
+    setNodeReserved(n, d, reserved);
+    if (reserved > 0) left = true;
+  }
+  if (left && jobPendingTasks(j) > 0) return;
+  setNodeReservedFor(n, NONE);
+  setNodeReservedUntil(n, 0);
+  for (let d = 0; d < DIMS; d++) setNodeReserved(n, d, 0);
+}
+
 // ---- nodeindex
 // Node index of the allocation pass: schedulable nodes bucketed by free GPUs and GPU type, so a
 // best-fit search visits only nodes that have enough GPUs, plus two topology orders (by NVLink
@@ -607,6 +637,10 @@ let schedulableNodes: number = 0;
 let typesPresent: number = 0;
 /** Union of the label bits of schedulable nodes. */
 let labelsPresent: number = 0;
+/** Schedulable nodes with an unexpired reservation from preemption. */
+let reservedNodes: number = 0;
+/** Job the searches fit for: space that preemption reserved for it counts as free; NONE for none. */
+let fitJob: number = NONE;
 /** Upper bound on the highest non-empty key: raised by rebucket, lowered by largestFreeKey. */
 let topKey: number = 0;
 
@@ -684,9 +718,12 @@ function buildNodeIndex(): boolean {
   schedulableNodes = 0;
   typesPresent = 0;
   labelsPresent = 0;
+  reservedNodes = 0;
+  const now = time();
   for (let n = 0; n < nodes; n++) {
     if ((nodeFlags(n) & NODE_SCHEDULABLE) == 0) continue;
     schedulableNodes++;
+    if (nodeReservedUntil(n) > now) reservedNodes++;
     if (nodeGpuType(n) >= 0) typesPresent |= 1 << nodeGpuType(n);
     labelsPresent |= nodeLabels(n);
     for (let d = 0; d < DIMS; d++) {
@@ -716,10 +753,16 @@ function buildNodeIndex(): boolean {
   return true;
 }
 
+/** Sets the job that the following searches fit for (see nodeFits). */
+function setFitJob(j: number): void {
+  fitJob = j;
+}
+
 /**
  * Returns whether node `n` can take `passRequest` now: it carries every label in `labels`, its
  * GPU type is in `types` (0 accepts any, including untyped nodes) and it has room in every
- * dimension.
+ * dimension. Space that preemption reserved on the node for a job other than the fitJob is not
+ * room. The free-GPU buckets ignore reservations, so a search may visit a reserved node first.
  */
 function nodeFits(n: number, types: number, labels: number): boolean {
   if ((labels & ~nodeLabels(n)) != 0) return false;
@@ -730,6 +773,11 @@ function nodeFits(n: number, types: number, labels: number): boolean {
   }
   for (let d = 0; d < DIMS; d++) {
     if (nodeFree(n, d) < passRequest(d)) return false;
+  }
+  if (reservedNodes > 0 && nodeReservedUntil(n) > time()) {
+    for (let d = 0; d < DIMS; d++) {
+      if (nodeFree(n, d) - reservedAgainst(n, fitJob, d) < passRequest(d)) return false;
+    }
   }
   return true;
 }
@@ -974,7 +1022,10 @@ let offerLimit: number = 0;
 
 /** Slots of the failed-request cache in scratch.f64a: any type, then one per single GPU type. */
 const FAIL_SLOTS: number = 32;
-/** Whether scratch.f64a holds the failed-request cache in this pass. */
+/**
+ * Whether scratch.f64a holds the failed-request cache in this pass. It is off while a node holds
+ * a reservation, because the job it is reserved for sees more free space than other jobs.
+ */
 let failCacheOn: boolean = false;
 
 /**
@@ -1426,6 +1477,11 @@ function commit(j: number, start: number): void {
   if (wasBroken && !isBrokenGang(j)) countBrokenGang(leaf, -1);
   setJobHeapKey(j, jobKeyOf(queuePolicy(leaf), j));
   for (let q = leaf; q != 0; q = queueParent(q)) setQueueHeapKey(q, queueKeyOf(queuePolicy(queueParent(q)), q));
+
+  // Space reserved for this job is now taken by it.
+  if (reservedNodes > 0) {
+    for (let p = start; p < count; p++) releaseReservation(placementNode(p), placementGroup(p));
+  }
 }
 
 /** Returns the node for passRequest in `scope`: anywhere, one NVLink domain or one rack. */
@@ -1576,6 +1632,7 @@ function tryJob(j: number): number {
   // 2. Feasibility and limits.
   if (!unitAllowed(j, unit)) return SKIPPED;
   if (placementCount() + unit > placementCapacity() || allocCount() + unit > allocCapacity()) return TABLE_FULL;
+  setFitJob(j);
 
   // 3. Locality.
   const start = placementCount();
@@ -1646,7 +1703,7 @@ function schedulePass(): number {
   const threshold = localityThreshold();
   offerLimit = threshold > 0 ? Math.max(1, Math.ceil(threshold * schedulableNodes)) : 0;
   buildHeaps();
-  failCacheOn = scratchCapacity() >= FAIL_SLOTS * DIMS;
+  failCacheOn = scratchCapacity() >= FAIL_SLOTS * DIMS && reservedNodes == 0;
   if (failCacheOn) for (let k = 0; k < FAIL_SLOTS * DIMS; k++) setScratchF64a(k, Infinity);
 
   // 2. Place until no queue has a placeable job.

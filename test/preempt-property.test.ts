@@ -278,8 +278,6 @@ describe("preemption properties", () => {
     );
   });
 
-  // NOTE: this checks the plan, not a real next pass. The allocation pass does not honour
-  // node.reserved yet, so another queue can take the freed space before the starved job.
   test("placing the reserved tasks brings the queue closer", () => {
     fc.assert(
       fc.property(snapshots, (input) => {
@@ -295,6 +293,27 @@ describe("preemption properties", () => {
           let starved = false;
           for (let d = 0; d < D; d++) if (state.f64("queue.starvation")[q * D + d] > 0) starved = true;
           expect(starved, `${index.queues[q]} was starved`).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  test("next pass places the starved queue", () => {
+    fc.assert(
+      fc.property(snapshots, (input) => {
+        const scheduler = Scheduler.fromSnapshot(input);
+        const first = scheduler.schedule();
+        if (first.preemptions.length === 0) return;
+
+        const gpuOf = (name: string) => scheduler.shares().find((q) => q.name === name)?.usage.gpu ?? 0;
+        const starved = [...new Set(first.preemptions.map((p) => p.forQueue!))];
+        const before = new Map(starved.map((q) => [q, gpuOf(q)]));
+        for (const preemption of first.preemptions) scheduler.preemptTask(preemption.task);
+        scheduler.schedule();
+
+        for (const queue of starved) {
+          expect(gpuOf(queue), `${queue} GPUs after the next pass`).toBeGreaterThan(before.get(queue)!);
         }
       }),
       RUNS,

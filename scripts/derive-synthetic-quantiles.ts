@@ -6,11 +6,12 @@
  * Run once with `npx tsx scripts/derive-synthetic-quantiles.ts [TRACES_DIR]`; the generator
  * never reads these files at run time.
  */
+import { fileURLToPath } from "node:url";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 
-const tracesDir = process.argv[2] ?? "/work/shared/traces";
+const tracesDir = process.argv[2] ?? fileURLToPath(new URL("../../shared/traces", import.meta.url));
 
 // Run-time quantile levels: dense in both tails, because the p99 of a heavy-tailed run-time
 // distribution moves JCT more than the median does.

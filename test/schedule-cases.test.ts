@@ -11,8 +11,9 @@ import { parse } from "yaml";
 import { parseSnapshot } from "../src/config/index.js";
 import type { Decision } from "../src/decision.js";
 import { decide } from "../src/scheduler.js";
+import { sharedPath } from "./shared-data.js";
 
-const CASES = "/work/shared/cases/schedule";
+const CASES = sharedPath("cases/schedule");
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 
 interface ScheduleCase {

@@ -11,8 +11,9 @@ import { parse } from "yaml";
 import { parseSnapshot } from "../src/config/index.js";
 import type { Snapshot } from "../src/model/types.js";
 import { computeShares } from "../src/shares.js";
+import { sharedPath } from "./shared-data.js";
 
-const CASES = "/work/shared/cases/shares";
+const CASES = sharedPath("cases/shares");
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 
 interface ShareCase {

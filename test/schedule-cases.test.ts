@@ -1,20 +1,15 @@
 // Runs every shared `schedule` case through the library (`decide`) and through the CLI
 // (`fairsched schedule FILE --json`), checking placed task counts and pending jobs.
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 
 import { parseSnapshot } from "../src/config/index.js";
 import type { Decision } from "../src/decision.js";
 import { decide } from "../src/scheduler.js";
-import { sharedPath } from "./shared-data.js";
+import { caseText, cliRunner, sharedCases } from "./case-cli.js";
 
-const CASES = sharedPath("cases/schedule");
-const REPO = fileURLToPath(new URL("..", import.meta.url));
+const CASES = sharedCases("schedule");
 
 interface ScheduleCase {
   what: string;
@@ -24,14 +19,10 @@ interface ScheduleCase {
   };
 }
 
-const present = existsSync(CASES);
-if (!present && process.env.CI === "true") {
-  throw new Error(`shared cases not found at ${CASES}; CI must provide them`);
-}
-const files = present ? readdirSync(CASES).filter((f) => f.endsWith(".yaml")).sort() : [];
+const { present, files } = CASES;
 
 function readCase(file: string): { text: string; parsed: ScheduleCase & { snapshot: unknown } } {
-  const text = readFileSync(join(CASES, file), "utf8");
+  const text = caseText(CASES, file);
   return { text, parsed: parse(text) };
 }
 
@@ -55,30 +46,17 @@ describe.runIf(present)("schedule cases through decide", () => {
   describe.each(files)("%s", (file) => {
     const { text, parsed } = readCase(file);
     let decision: Decision | undefined;
-    const decisionOf = () => (decision ??= decide(parseSnapshot(text, join(CASES, file), CASES, { at: "snapshot" })));
+    const decisionOf = () => (decision ??= decide(parseSnapshot(text, join(CASES.dir, file), CASES.dir, { at: "snapshot" })));
     checkCase(parsed, decisionOf);
   });
 });
 
 describe.runIf(present)("schedule cases through the CLI", () => {
-  const scratch = mkdtempSync(join(tmpdir(), "fairsched-schedule-"));
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const cliRunFor = cliRunner("schedule", "fairsched-schedule-");
 
   describe.each(files)("%s", (file) => {
     const { parsed } = readCase(file);
-    let run: SpawnSyncReturns<string> | undefined;
-    // Runs the CLI once per case, on first use, with the snapshot alone in a JSON file as the
-    // acceptance script does.
-    const runCli = () => {
-      if (run) return run;
-      const path = join(scratch, file.replace(/\.yaml$/, ".json"));
-      writeFileSync(path, JSON.stringify(parsed.snapshot));
-      run = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "src/cli/main.ts"), "schedule", path, "--json"], {
-        cwd: REPO,
-        encoding: "utf8",
-      });
-      return run;
-    };
+    const runCli = cliRunFor(file, parsed.snapshot);
 
     test("exits with status 0", () => {
       expect(runCli().stderr).toBe("");

@@ -1,20 +1,15 @@
 // Runs every shared `shares` case through the library (`computeShares`) and through the CLI
 // (`fairsched shares FILE --json`), comparing fair shares within each case's tolerance.
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 
 import { parseSnapshot } from "../src/config/index.js";
 import type { Snapshot } from "../src/model/types.js";
 import { computeShares } from "../src/shares.js";
-import { sharedPath } from "./shared-data.js";
+import { caseText, cliRunner, sharedCases } from "./case-cli.js";
 
-const CASES = sharedPath("cases/shares");
-const REPO = fileURLToPath(new URL("..", import.meta.url));
+const CASES = sharedCases("shares");
 
 interface ShareCase {
   what: string;
@@ -34,14 +29,10 @@ interface Expectation {
   tolerance: number;
 }
 
-const present = existsSync(CASES);
-if (!present && process.env.CI === "true") {
-  throw new Error(`shared cases not found at ${CASES}; CI must provide them`);
-}
-const files = present ? readdirSync(CASES).filter((f) => f.endsWith(".yaml")).sort() : [];
+const { present, files } = CASES;
 
 function readCase(file: string): ShareCase {
-  return parse(readFileSync(join(CASES, file), "utf8")) as ShareCase;
+  return parse(caseText(CASES, file)) as ShareCase;
 }
 
 function expectations(shareCase: ShareCase): Expectation[] {
@@ -60,8 +51,8 @@ function expectations(shareCase: ShareCase): Expectation[] {
 describe.runIf(present)("shares cases through computeShares", () => {
   describe.each(files)("%s", (file) => {
     const shareCase = readCase(file);
-    const text = readFileSync(join(CASES, file), "utf8");
-    const reports = computeShares(parseSnapshot(text, join(CASES, file), CASES, { at: "snapshot" }));
+    const text = caseText(CASES, file);
+    const reports = computeShares(parseSnapshot(text, join(CASES.dir, file), CASES.dir, { at: "snapshot" }));
 
     test.each(expectations(shareCase))("$kind of $queue.$dimension is $value", (e) => {
       const report = reports.find((r) => r.name === e.queue);
@@ -72,24 +63,11 @@ describe.runIf(present)("shares cases through computeShares", () => {
 });
 
 describe.runIf(present)("shares cases through the CLI", () => {
-  const scratch = mkdtempSync(join(tmpdir(), "fairsched-shares-"));
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const cliRunFor = cliRunner("shares", "fairsched-shares-");
 
   describe.each(files)("%s", (file) => {
     const shareCase = readCase(file);
-    let run: SpawnSyncReturns<string> | undefined;
-    // Runs the CLI once per case, on first use, as the acceptance script does: the snapshot
-    // alone in a JSON file.
-    const runCli = () => {
-      if (run) return run;
-      const path = join(scratch, file.replace(/\.yaml$/, ".json"));
-      writeFileSync(path, JSON.stringify(shareCase.snapshot));
-      run = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "src/cli/main.ts"), "shares", path, "--json"], {
-        cwd: REPO,
-        encoding: "utf8",
-      });
-      return run;
-    };
+    const runCli = cliRunFor(file, shareCase.snapshot);
 
     test("exits with status 0", () => {
       expect(runCli().stderr).toBe("");

@@ -20,7 +20,6 @@
  * the wall time of a long pass includes time the process waited for a core.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 
 import { ALLOC_LIVE } from "../src/core/layout.js";
@@ -28,6 +27,8 @@ import type { CoreState } from "../src/core/state.js";
 import type { JobSpec, NodeSpec, QueueSpec, Snapshot } from "../src/model/types.js";
 import { explainPendingReference, schedulePassReference } from "../src/reference/allocate.js";
 import { loadForScheduling, preparePass, Scheduler } from "../src/scheduler.js";
+import { mulberry32 } from "../src/traces/synthetic.js";
+import { machineInfo, median } from "./reporter.js";
 
 /** Cluster sizes to measure; `ALLOCATE_NODES=10000` (comma-separated) picks some. */
 const NODE_COUNTS = process.env.ALLOCATE_NODES ? process.env.ALLOCATE_NODES.split(",").map(Number) : [1_000, 10_000, 100_000];
@@ -36,21 +37,9 @@ const RUNS = Number(process.env.ALLOCATE_RUNS ?? 11);
 const TYPES = ["A100", "H100", "V100"];
 const RESULTS = fileURLToPath(new URL("./results/", import.meta.url));
 
-/** Returns a seeded generator of numbers in [0, 1) (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Builds the benchmark snapshot for `nodeCount` nodes; the same seed gives the same jobs. */
 export function buildAllocateSnapshot(nodeCount: number, seed = 7): Snapshot {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
 
   const nodes: NodeSpec[] = [];
@@ -145,12 +134,6 @@ function finishOnePercent(state: CoreState): number {
   }
   state.call("refreshState");
   return finished;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 interface Row {
@@ -266,7 +249,7 @@ export function run(): Row[] {
   }
   process.stdout.write(`\nallocate\n${formatTable(rows)}\n`);
   mkdirSync(RESULTS, { recursive: true });
-  const record = { suite: "allocate", date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? "unknown", cpus: cpus().length, rows };
+  const record = { suite: "allocate", date: new Date().toISOString(), ...machineInfo(), rows };
   writeFileSync(`${RESULTS}allocate.json`, `${JSON.stringify(record, null, 2)}\n`);
   return rows;
 }

@@ -15,27 +15,16 @@ import type { JobSpec, QueueSpec, Snapshot } from "../src/model/types.js";
 import { preparePreemption } from "../src/preemption.js";
 import { planPreemptionTs } from "../src/reference/preempt.js";
 import { loadForScheduling } from "../src/scheduler.js";
+import { mulberry32 } from "../src/traces/synthetic.js";
 import { runComparisons, type Comparison } from "./reporter.js";
 
 const NODE_COUNTS = [1_000, 10_000];
 const STARVED_QUEUES = 20;
 const BUSY_QUEUES = 20;
 
-/** Returns a seeded generator of numbers in [0, 1) (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Builds the workload described in the module comment on `nodeCount` nodes. */
 export function buildPreemptionSnapshot(nodeCount: number, seed = 1): Snapshot {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const queues: QueueSpec[] = [{ name: "root" }];
   for (let q = 0; q < BUSY_QUEUES; q++) queues.push({ name: `root.busy.q${q}` });
   for (let q = 0; q < STARVED_QUEUES; q++) {

@@ -50,6 +50,18 @@ export interface SuiteOptions {
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 
+/** Returns the Node.js version, the first CPU's model and the CPU count, recorded with every result. */
+export function machineInfo(): { node: string; cpu: string; cpus: number } {
+  return { node: process.version, cpu: cpus()[0]?.model ?? "unknown", cpus: cpus().length };
+}
+
+/** Returns the median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** Measures every comparison, prints a table and writes the JSON record; returns the results. */
 export function runComparisons(suite: string, comparisons: Comparison[], options: SuiteOptions = {}): ComparisonResult[] {
   const results: ComparisonResult[] = [];
@@ -66,9 +78,7 @@ export function runComparisons(suite: string, comparisons: Comparison[], options
   const record = {
     suite,
     date: new Date().toISOString(),
-    node: process.version,
-    cpu: cpus()[0]?.model ?? "unknown",
-    cpus: cpus().length,
+    ...machineInfo(),
     results,
   };
   writeFileSync(`${RESULTS_DIR}${suite}.json`, `${JSON.stringify(record, null, 2)}\n`);
@@ -83,10 +93,8 @@ function measure(name: string, fn: () => void, options: SuiteOptions): Measureme
   bench.run({ async: false });
   if (bench.error) throw bench.error;
 
-  const sample = [...bench.stats.sample].sort((a, b) => a - b);
-  const middle = sample.length >> 1;
-  const median = sample.length % 2 === 1 ? sample[middle] : (sample[middle - 1] + sample[middle]) / 2;
-  return { hz: bench.hz, rme: bench.stats.rme, medianMs: median * 1000, samples: sample.length };
+  const sample = bench.stats.sample;
+  return { hz: bench.hz, rme: bench.stats.rme, medianMs: median(sample) * 1000, samples: sample.length };
 }
 
 function formatMs(ms: number): string {

@@ -8,28 +8,18 @@
  * seeded generator gives about 30% of queues a min share, 20% a max share, 5% weight 0 and
  * about 60% of leaves work (active).
  */
-import { CoreState } from "../src/core/state.js";
+import type { CoreState } from "../src/core/state.js";
 import { computeFairSharesTs, writeShareTree, type ShareQueue } from "../src/reference/fairshare.js";
+import { mulberry32 } from "../src/traces/synthetic.js";
+import { shareRoot, shareTreeState } from "./fixtures.js";
 import { runComparisons, type Comparison } from "./reporter.js";
 
 const DIMS = 3;
 const LEAF_COUNTS = [10, 100, 1_000, 10_000, 100_000];
 
-/** Returns a seeded generator of numbers in [0, 1) (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Builds a tree with exactly `leaves` leaves; returns the root and the cluster capacity. */
 export function buildBenchTree(leaves: number, seed = 1): { root: ShareQueue; capacity: number[]; queues: number } {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const capacity = [8 * leaves, 64 * leaves, 512_000 * leaves];
   const levels = leaves >= 100_000 ? 4 : 3;
   const fanout = Math.max(2, Math.ceil(leaves ** (1 / levels)));
@@ -69,14 +59,7 @@ export function buildBenchTree(leaves: number, seed = 1): { root: ShareQueue; ca
     if (level < levels - 1) parent.active = parent.children.some((c) => c.active);
   };
 
-  const root: ShareQueue = {
-    name: "root",
-    weight: 1,
-    minResources: [0, 0, 0],
-    maxResources: [Infinity, Infinity, Infinity],
-    active: true,
-    children: [],
-  };
+  const root = shareRoot(DIMS);
   grow(root, leaves, 0, capacity);
   return { root, capacity, queues };
 }
@@ -84,17 +67,7 @@ export function buildBenchTree(leaves: number, seed = 1): { root: ShareQueue; ca
 /** Creates a state with the tree written into it. */
 function stateFor(leaves: number): { state: CoreState; queues: number } {
   const { root, capacity, queues } = buildBenchTree(leaves);
-  const state = new CoreState({
-    dims: DIMS,
-    queue: queues,
-    node: 1,
-    job: 1,
-    group: 1,
-    alloc: 1,
-    placement: 1,
-    victim: 1,
-    scratch: 2 * queues + 1,
-  });
+  const state = shareTreeState(queues, DIMS);
   writeShareTree(state, root, capacity);
   return { state, queues };
 }

@@ -11,7 +11,7 @@ const only = process.argv.slice(2);
 
 const files = readdirSync(dir)
   .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !file.endsWith("-worker.ts"))
-  .filter((file) => file !== "index.ts" && file !== "reporter.ts")
+  .filter((file) => file !== "index.ts" && file !== "reporter.ts" && file !== "fixtures.ts")
   .sort();
 
 for (const file of files) {

@@ -4,7 +4,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 
-import { CoreState } from "../src/core/state.js";
+import { shareRoot, shareTreeState } from "../bench/fixtures.js";
+import type { CoreState } from "../src/core/state.js";
 import { computeFairSharesReference, writeShareTree, type ShareQueue } from "../src/reference/fairshare.js";
 
 const MAX_QUEUES = 1000;
@@ -64,15 +65,7 @@ const randomTree: fc.Arbitrary<RandomTree> = fc.integer({ min: 1, max: MAX_DIMS 
  * any child is, as `refreshState` rolls activity up.
  */
 function buildTree(random: RandomTree): ShareQueue[] {
-  const dims = random.capacity.length;
-  const root: ShareQueue = {
-    name: "root",
-    weight: 1,
-    minResources: new Array(dims).fill(0),
-    maxResources: new Array(dims).fill(Infinity),
-    active: false,
-    children: [],
-  };
+  const root = shareRoot(random.capacity.length, false);
   const all = [root];
   const parents = [-1];
   random.queues.forEach((q, i) => {
@@ -96,19 +89,8 @@ function buildTree(random: RandomTree): ShareQueue[] {
   return all;
 }
 
-/** One state for every run, sized for the largest tree. */
-const state = new CoreState({
-  dims: MAX_DIMS,
-  queue: MAX_QUEUES,
-  node: 1,
-  job: 1,
-  group: 1,
-  alloc: 1,
-  placement: 1,
-  victim: 1,
-  scratch: 2 * MAX_QUEUES + 1,
-});
-const states = new Map<number, CoreState>([[MAX_DIMS, state]]);
+/** States by dimension count, each sized for the largest tree and reused across runs. */
+const states = new Map<number, CoreState>([[MAX_DIMS, shareTreeState(MAX_QUEUES, MAX_DIMS)]]);
 
 interface CoreResult {
   queues: ShareQueue[];
@@ -121,7 +103,7 @@ function runCore(random: RandomTree): CoreResult {
   const dims = random.capacity.length;
   let target = states.get(dims);
   if (!target) {
-    target = new CoreState({ ...state.capacities, dims });
+    target = shareTreeState(MAX_QUEUES, dims);
     states.set(dims, target);
   }
   const queues = buildTree(random);

@@ -2,7 +2,8 @@
 // TypeScript baseline over the same columns.
 import { describe, expect, test } from "vitest";
 
-import { CoreState } from "../src/core/state.js";
+import { shareRoot, shareTreeState } from "../bench/fixtures.js";
+import type { CoreState } from "../src/core/state.js";
 import {
   computeFairSharesReference,
   computeFairSharesTs,
@@ -61,11 +62,7 @@ const DIVISIONS: DivisionCase[] = [
 /** Builds a root with one child per claim and a single dimension of `share`. */
 function flatTree(claims: ShareClaim[]): ShareQueue {
   return {
-    name: "root",
-    weight: 1,
-    minResources: [0],
-    maxResources: [Infinity],
-    active: true,
+    ...shareRoot(1),
     children: claims.map((c, i) => ({
       name: `root.q${i}`,
       weight: c.weight,
@@ -77,23 +74,9 @@ function flatTree(claims: ShareClaim[]): ShareQueue {
   };
 }
 
-function newState(queues: number, dims: number): CoreState {
-  return new CoreState({
-    dims,
-    queue: queues,
-    node: 1,
-    job: 1,
-    group: 1,
-    alloc: 1,
-    placement: 1,
-    victim: 1,
-    scratch: 2 * queues + 1,
-  });
-}
-
 /** Runs `compute` on a flat tree and returns the children's steady and instantaneous shares. */
 function divideOnState(share: number, claims: ShareClaim[], compute: (state: CoreState) => void) {
-  const state = newState(claims.length + 1, 1);
+  const state = shareTreeState(claims.length + 1, 1);
   writeShareTree(state, flatTree(claims), [share]);
   compute(state);
   return {
@@ -143,7 +126,7 @@ describe("computeFairShares tree", () => {
       leaf("root.b", 2, false),
     ],
   };
-  const state = newState(5, 2);
+  const state = shareTreeState(5, 2);
   const names = writeShareTree(state, tree, [120, 12]);
   state.call("computeFairShares");
   const steady = state.f64("queue.steadyFairShare");

@@ -155,21 +155,24 @@ const bounds = (q: ShareQueue, d: number) => {
   return { lo, hi: fixed ? lo : q.maxResources[d], fixed };
 };
 
+/** Asserts that the core's steady and instantaneous shares match the reference on every queue and dimension. */
+function expectCoreEqualsReference(random: RandomTree): void {
+  const result = runCore(random);
+  const reference = computeFairSharesReference(result.queues[0], random.capacity);
+  for (const q of result.queues) {
+    const want = reference.get(q.name)!;
+    q.minResources.forEach((_, d) => {
+      const scale = random.capacity[d];
+      expect(close(result.steady.get(q.name)![d], want.steadyFairShare[d], scale), `${q.name} steady ${d}`).toBe(true);
+      expect(close(result.fair.get(q.name)![d], want.fairShare[d], scale), `${q.name} fair ${d}`).toBe(true);
+    });
+  }
+}
+
 describe("fair shares on random trees", () => {
   test("core equals the reference", () => {
     fc.assert(
-      fc.property(randomTree, (random) => {
-        const result = runCore(random);
-        const reference = computeFairSharesReference(result.queues[0], random.capacity);
-        for (const q of result.queues) {
-          const want = reference.get(q.name)!;
-          q.minResources.forEach((_, d) => {
-            const scale = random.capacity[d];
-            expect(close(result.steady.get(q.name)![d], want.steadyFairShare[d], scale), `${q.name} steady ${d}`).toBe(true);
-            expect(close(result.fair.get(q.name)![d], want.fairShare[d], scale), `${q.name} fair ${d}`).toBe(true);
-          });
-        }
-      }),
+      fc.property(randomTree, expectCoreEqualsReference),
       SETTINGS,
     );
   });
@@ -179,18 +182,7 @@ describe("fair shares on random trees", () => {
     // quicksort runs as well as its insertion sort.
     const wide = randomTree.map((random) => ({ ...random, queues: random.queues.map((q) => ({ ...q, parentPick: 0 })) }));
     fc.assert(
-      fc.property(wide, (random) => {
-        const result = runCore(random);
-        const reference = computeFairSharesReference(result.queues[0], random.capacity);
-        for (const q of result.queues) {
-          const want = reference.get(q.name)!;
-          q.minResources.forEach((_, d) => {
-            const scale = random.capacity[d];
-            expect(close(result.steady.get(q.name)![d], want.steadyFairShare[d], scale), `${q.name} steady ${d}`).toBe(true);
-            expect(close(result.fair.get(q.name)![d], want.fairShare[d], scale), `${q.name} fair ${d}`).toBe(true);
-          });
-        }
-      }),
+      fc.property(wide, expectCoreEqualsReference),
       { ...SETTINGS, numRuns: 20 },
     );
   });

@@ -14,6 +14,7 @@ import { computeMetrics } from "../sim/metrics.js";
 import { buildHtmlReport } from "../sim/report-html.js";
 import { buildJsonReport, stringifyJsonReport } from "../sim/report-json.js";
 import { createCoreScheduler } from "../sim/core-scheduler.js";
+import type { SimulationOptions } from "../sim/options.js";
 import { simulate } from "../sim/simulator.js";
 import { formatDuration, formatSummary } from "../sim/summary.js";
 import type { SimProgress } from "../sim/types.js";
@@ -24,7 +25,8 @@ export const DEFAULT_TRACE = "synthetic:";
 /** Cluster used when `--cluster` is not given: 48 GPUs of three types in 4-GPU nodes, about 40% busy with the default trace. */
 export const DEFAULT_CLUSTER = "v100:16,p100:16,k80:16";
 
-interface SimulateCliOptions {
+/** The options that shape one simulation, as commander passes them to `simulate` and `whatif`. */
+export interface SimulationCliOptions {
   trace: string;
   cluster: string;
   config?: string;
@@ -35,6 +37,9 @@ interface SimulateCliOptions {
   sampleInterval?: string;
   maxTime?: string;
   maxEvents?: string;
+}
+
+interface SimulateCliOptions extends SimulationCliOptions {
   json?: string | boolean;
   report?: string;
   seed?: string;
@@ -66,8 +71,7 @@ export function registerSimulate(program: Command): void {
 }
 
 async function runSimulate(options: SimulateCliOptions): Promise<void> {
-  const preemption = parseOnOff(options.preemption);
-  const policy = parsePolicy(options.policy);
+  const simulation = simulationOptions(options);
   const traceSpec = withSeed(options.trace, options.seed);
 
   const trace = await loadTrace(traceSpec, options.quotas ? { quotas: options.quotas } : {});
@@ -82,14 +86,7 @@ async function runSimulate(options: SimulateCliOptions): Promise<void> {
     result = simulate(
       { trace, cluster, queues },
       createCoreScheduler,
-      {
-        policy,
-        preemption,
-        checkpointInterval: parseSeconds("--checkpoint-interval", options.checkpointInterval),
-        sampleInterval: parseSeconds("--sample-interval", options.sampleInterval),
-        maxTime: parseSeconds("--max-time", options.maxTime),
-        maxEvents: parseCount("--max-events", options.maxEvents),
-      },
+      simulation,
       { onProgress: progress?.update },
     );
   } finally {
@@ -112,12 +109,25 @@ async function runSimulate(options: SimulateCliOptions): Promise<void> {
   }
 }
 
+/** Parses the options that shape a simulation into `SimulationOptions`; unset ones stay undefined. */
+export function simulationOptions(options: SimulationCliOptions): Partial<SimulationOptions> {
+  const preemption = parseOnOff(options.preemption);
+  return {
+    policy: parsePolicy(options.policy),
+    preemption,
+    checkpointInterval: parseSeconds("--checkpoint-interval", options.checkpointInterval),
+    sampleInterval: parseSeconds("--sample-interval", options.sampleInterval),
+    maxTime: parseSeconds("--max-time", options.maxTime),
+    maxEvents: parseCount("--max-events", options.maxEvents),
+  };
+}
+
 /**
  * Returns `queues` with the queues of a configuration file: a YARN allocation file (`.xml`) or
  * a native snapshot (YAML or JSON), whose queues replace those of the same name and whose
  * defaults fill what they leave unset.
  */
-function withConfig(queues: QueueSpec[], file: string): QueueSpec[] {
+export function withConfig(queues: QueueSpec[], file: string): QueueSpec[] {
   const byName = new Map<string, QueueSpec>();
   for (const queue of queues) byName.set(queue.name, { ...queue });
   let defaults;
@@ -145,33 +155,38 @@ function withSeed(spec: string, seed: string | undefined): string {
   return `synthetic:${params.join(",")}`;
 }
 
-function parseOnOff(value: string): boolean {
+/** Parses `--preemption`: `on` or `off`. */
+export function parseOnOff(value: string): boolean {
   if (value === "on") return true;
   if (value === "off") return false;
   throw new InputError("invalid --preemption value", { item: "--preemption", value, fix: "Write on or off" });
 }
 
-function parsePolicy(value: string | undefined): SchedulingPolicy | undefined {
+/** Parses `--policy`: fair, drf or fifo; undefined when the option is not given. */
+export function parsePolicy(value: string | undefined): SchedulingPolicy | undefined {
   if (value === undefined) return undefined;
   if (value === "fair" || value === "drf" || value === "fifo") return value;
   throw new InputError("invalid --policy value", { item: "--policy", value, fix: "Write fair, drf or fifo" });
 }
 
-function parseSeconds(option: string, value: string | undefined): number | undefined {
+/** Parses a non-negative number of seconds given to `option`; undefined when the option is not given. */
+export function parseSeconds(option: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
   if (!(Number.isFinite(seconds) && seconds >= 0)) throw new InputError(`invalid ${option} value`, { item: option, value, fix: "Pass a non-negative number of seconds" });
   return seconds;
 }
 
-function parseCount(option: string, value: string | undefined): number | undefined {
+/** Parses a positive whole number given to `option`; undefined when the option is not given. */
+export function parseCount(option: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const count = Number(value);
   if (!(Number.isInteger(count) && count > 0)) throw new InputError(`invalid ${option} value`, { item: option, value, fix: "Pass a positive whole number" });
   return count;
 }
 
-function writeOutput(file: string, text: string): void {
+/** Writes `text` to `file`, creating its folder. */
+export function writeOutput(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
 }

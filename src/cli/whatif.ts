@@ -3,33 +3,19 @@
  * product) in parallel worker threads over one shared copy of the trace and cluster, and prints
  * a comparison table with the best value per metric marked.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, extname } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 
-import { applyQueueDefaults, loadAllocationFile, loadSnapshot, QueueTree } from "../config/index.js";
-import { InputError } from "../errors.js";
-import type { QueueSpec, SchedulingPolicy } from "../model/types.js";
 import { loadCluster, loadTrace } from "../traces/index.js";
 import { comparisonJson, formatComparison } from "../whatif/compare.js";
 import { buildWhatIfReport } from "../whatif/report-html.js";
 import { expandScenarios, parseVaryOptions, validateAxes } from "../whatif/scenarios.js";
 import { shareCluster, shareTrace } from "../whatif/shared-trace.js";
 import { defaultSchedulerModule, runSweep, type ScenarioResult } from "../whatif/sweep.js";
+import { parseCount, parseSeconds, simulationOptions, withConfig, writeOutput, type SimulationCliOptions } from "./simulate.js";
 
-interface WhatIfCliOptions {
-  trace: string;
-  cluster: string;
-  config?: string;
-  quotas?: string;
-  policy?: string;
-  preemption: string;
-  checkpointInterval?: string;
-  sampleInterval?: string;
-  maxTime?: string;
-  maxEvents?: string;
+interface WhatIfCliOptions extends SimulationCliOptions {
   vary: string[];
   workers?: string;
   timeLimit?: string;
@@ -82,8 +68,7 @@ async function runWhatIf(options: WhatIfCliOptions): Promise<void> {
   // 1. Parse every option before loading anything, so a typo fails fast.
   const axes = parseVaryOptions(options.vary);
   const scenarios = expandScenarios(axes);
-  const policy = parsePolicy(options.policy);
-  const preemption = parseOnOff(options.preemption);
+  const simulation = simulationOptions(options);
   const workers = parseCount("--workers", options.workers) ?? availableParallelism();
   const timeLimit = parseSeconds("--time-limit", options.timeLimit) ?? 0;
   const jobLimit = parseCount("--job-limit", options.jobLimit);
@@ -107,14 +92,7 @@ async function runWhatIf(options: WhatIfCliOptions): Promise<void> {
       cluster: shareCluster(cluster),
       base: {
         queues,
-        options: {
-          policy,
-          preemption,
-          checkpointInterval: parseSeconds("--checkpoint-interval", options.checkpointInterval),
-          sampleInterval: parseSeconds("--sample-interval", options.sampleInterval),
-          maxTime: parseSeconds("--max-time", options.maxTime),
-          maxEvents: parseCount("--max-events", options.maxEvents),
-        },
+        options: simulation,
         jobLimit,
         schedulerModule: defaultSchedulerModule(),
       },
@@ -149,64 +127,6 @@ async function runWhatIf(options: WhatIfCliOptions): Promise<void> {
     process.stderr.write("fairsched: interrupted; the table lists the scenarios that finished before Ctrl-C\n");
     process.exitCode = EXIT_INTERRUPTED;
   }
-}
-
-/**
- * Returns `queues` with the queues of a configuration file (a YARN allocation file or a native
- * snapshot) replacing those of the same name, and its defaults filling what they leave unset.
- *
- * NOTE: this repeats `fairsched simulate`'s merge so both commands read `--config` alike; the
- * simulate command does not export it.
- */
-function withConfig(queues: QueueSpec[], file: string): QueueSpec[] {
-  const byName = new Map<string, QueueSpec>();
-  for (const queue of queues) byName.set(queue.name, { ...queue });
-  let defaults;
-  if (extname(file).toLowerCase() === ".xml") {
-    const allocation = loadAllocationFile(file);
-    for (const queue of allocation.queues) byName.set(queue.name, { ...queue });
-    defaults = allocation.queueDefaults;
-  } else {
-    for (const queue of loadSnapshot(file).queues) byName.set(queue.name, { ...queue });
-  }
-  const tree = new QueueTree();
-  for (const queue of byName.values()) tree.merge(queue);
-  return applyQueueDefaults(tree, defaults);
-}
-
-function parseOnOff(value: string): boolean {
-  if (value === "on") return true;
-  if (value === "off") return false;
-  throw new InputError("invalid --preemption value", { item: "--preemption", value, fix: "Write on or off" });
-}
-
-function parsePolicy(value: string | undefined): SchedulingPolicy | undefined {
-  if (value === undefined) return undefined;
-  if (value === "fair" || value === "drf" || value === "fifo") return value;
-  throw new InputError("invalid --policy value", { item: "--policy", value, fix: "Write fair, drf or fifo" });
-}
-
-function parseSeconds(option: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!(Number.isFinite(seconds) && seconds >= 0)) {
-    throw new InputError(`invalid ${option} value`, { item: option, value, fix: "Pass a non-negative number of seconds" });
-  }
-  return seconds;
-}
-
-function parseCount(option: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const count = Number(value);
-  if (!(Number.isInteger(count) && count > 0)) {
-    throw new InputError(`invalid ${option} value`, { item: option, value, fix: "Pass a positive whole number" });
-  }
-  return count;
-}
-
-function writeOutput(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
 }
 
 /** Starts a progress bar of finished scenarios on stderr when it is a terminal. */

@@ -186,6 +186,10 @@ export function scoreCandidate(
   }
 
   // 3. The event loop over task finishes.
+  // NOTE: this loop is kept apart from `simulate()`, which replays trace jobs of one task shape
+  // from their arrival. A horizon run starts from a snapshot's jobs instead: several task groups,
+  // running allocations with the scheduler's task ids, durations per job name, and a pass at the
+  // horizon's start without an event.
   let now = start;
   let usedGpuSeconds = 0;
   let tasksStarted = 0;

@@ -12,11 +12,14 @@
  *       idle  no shared inputs, returns at once (a worker's fixed overhead)
  *       scan  reads every job of the shared trace in place, keeping none
  *       copy  materialises the whole trace as objects and keeps it (what sharing avoids)
+ *       sim   simulates the whole trace on the cluster, as a sweep's scenario does
  *     The child reports its resident set size after garbage collection, before and after the
- *     pool, and each worker's V8 heap in use. Each row runs in its own process so rows do not
- *     share allocator state.
+ *     pool, and its peak resident set size. It also reports each worker's V8 heap in use and,
+ *     for sim, the most live heap a worker held during its simulation. Each row runs in its own
+ *     process so rows do not share allocator state.
  *
- * FAIRSCHED_BENCH_PART=throughput or =memory runs only that part. Writes
+ * FAIRSCHED_BENCH_PART=throughput or =memory runs only that part, and FAIRSCHED_MEMORY_MODES
+ * (comma-separated, e.g. `sim`) only those memory modes. Writes
  * `bench/results/whatif-throughput.json` and `bench/results/whatif-memory.json`.
  */
 import { spawnSync } from "node:child_process";
@@ -33,7 +36,7 @@ import { WhatIfPool } from "../src/whatif/pool.js";
 import { expandScenarios, parseVaryOptions } from "../src/whatif/scenarios.js";
 import { shareCluster, shareTrace } from "../src/whatif/shared-trace.js";
 import { defaultSchedulerModule, runSweep } from "../src/whatif/sweep.js";
-import type { MemoryTask } from "./whatif-worker.js";
+import type { MemoryReport, MemoryTask } from "./whatif-worker.js";
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), "..");
@@ -60,14 +63,18 @@ interface SweepTiming {
 }
 
 interface MemoryRow {
-  mode: "idle" | "scan" | "copy";
+  mode: MemoryTask["mode"];
   workers: number;
   /** Resident set size in bytes after GC with the inputs shared and no pool. */
   rssBefore: number;
   /** Resident set size in bytes after GC with N workers that each ran one task. */
   rssAfter: number;
+  /** Largest resident set size of the child process at any time, bytes (loading the trace included). */
+  rssPeak: number;
   /** V8 heap in use per worker after its task and a GC, bytes. */
   workerHeaps: number[];
+  /** Most live heap per worker during its task, bytes (sampled after a GC; for sim, during the run). */
+  workerPeakHeaps: number[];
   sharedTraceBytes: number;
   sharedClusterBytes: number;
 }
@@ -149,16 +156,19 @@ async function memoryChild(mode: MemoryRow["mode"], workers: number): Promise<vo
   const rssBefore = process.memoryUsage().rss;
 
   let workerHeaps: number[] = [];
+  let workerPeakHeaps: number[] = [];
   let rssAfter = rssBefore;
   if (workers > 0) {
     const pool = new WhatIfPool({
       filename: new URL("./whatif-worker.ts", import.meta.url),
       workers,
-      workerData: mode === "idle" ? undefined : { trace: trace.handle },
+      workerData: mode === "idle" ? undefined : { trace: trace.handle, cluster: cluster.handle },
     });
     const barrier = new Int32Array(new SharedArrayBuffer(4));
-    const tasks = Array.from({ length: workers }, () => pool.run<MemoryTask, number>({ mode, barrier, parties: workers }));
-    workerHeaps = await Promise.all(tasks);
+    const tasks = Array.from({ length: workers }, () => pool.run<MemoryTask, MemoryReport>({ mode, barrier, parties: workers }));
+    const reports = await Promise.all(tasks);
+    workerHeaps = reports.map((report) => report.heap);
+    workerPeakHeaps = reports.map((report) => report.peakHeap);
     gc();
     rssAfter = process.memoryUsage().rss;
     await pool.destroy();
@@ -168,7 +178,9 @@ async function memoryChild(mode: MemoryRow["mode"], workers: number): Promise<vo
     workers,
     rssBefore,
     rssAfter,
+    rssPeak: process.resourceUsage().maxRSS * 1024,
     workerHeaps,
+    workerPeakHeaps,
     sharedTraceBytes: trace.byteLength,
     sharedClusterBytes: cluster.byteLength,
   };
@@ -177,7 +189,8 @@ async function memoryChild(mode: MemoryRow["mode"], workers: number): Promise<vo
 
 function memory(): MemoryRow[] {
   const rows: MemoryRow[] = [];
-  for (const mode of ["idle", "scan", "copy"] as const) {
+  const modes = (process.env.FAIRSCHED_MEMORY_MODES?.split(",") ?? ["idle", "scan", "copy", "sim"]) as MemoryRow["mode"][];
+  for (const mode of modes) {
     for (const workers of [1, 2, 4]) {
       const child = spawnSync(process.execPath, ["--import", "tsx", HERE, "--memory-child", mode, String(workers)], {
         cwd: REPO,
@@ -213,11 +226,11 @@ export async function run(): Promise<void> {
   }
 
   const rows = part === "throughput" ? [] : memory();
-  process.stdout.write("mode  workers  RSS before MiB  RSS after MiB  added per worker MiB  worker heap MiB (median)\n");
+  process.stdout.write("mode  workers  RSS before MiB  RSS after MiB  added per worker MiB  peak RSS MiB  worker heap MiB (median)  peak heap MiB (median)\n");
   for (const row of rows) {
     const perWorker = (row.rssAfter - row.rssBefore) / row.workers / MIB;
     process.stdout.write(
-      `${row.mode.padEnd(5)} ${String(row.workers).padStart(7)}  ${(row.rssBefore / MIB).toFixed(1).padStart(14)}  ${(row.rssAfter / MIB).toFixed(1).padStart(13)}  ${perWorker.toFixed(1).padStart(20)}  ${(median(row.workerHeaps) / MIB).toFixed(1).padStart(24)}\n`,
+      `${row.mode.padEnd(5)} ${String(row.workers).padStart(7)}  ${(row.rssBefore / MIB).toFixed(1).padStart(14)}  ${(row.rssAfter / MIB).toFixed(1).padStart(13)}  ${perWorker.toFixed(1).padStart(20)}  ${(row.rssPeak / MIB).toFixed(1).padStart(12)}  ${(median(row.workerHeaps) / MIB).toFixed(1).padStart(24)}  ${(median(row.workerPeakHeaps) / MIB).toFixed(1).padStart(22)}\n`,
     );
   }
   if (rows.length > 0) {

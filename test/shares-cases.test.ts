@@ -54,7 +54,7 @@ describe.runIf(present)("shares cases through computeShares", () => {
     const text = caseText(CASES, file);
     const reports = computeShares(parseSnapshot(text, join(CASES.dir, file), CASES.dir, { at: "snapshot" }));
 
-    test.each(expectations(shareCase))("$kind of $queue.$dimension is $value", (e) => {
+    test.each(expectations(shareCase))("$kind of $queue in $dimension is $value", (e) => {
       const report = reports.find((r) => r.name === e.queue);
       expect(report, `queue ${e.queue} in the report`).toBeDefined();
       expect(Math.abs(report![e.kind][e.dimension] - e.value)).toBeLessThanOrEqual(e.tolerance + 1e-9);
@@ -74,7 +74,7 @@ describe.runIf(present)("shares cases through the CLI", () => {
       expect(runCli().status).toBe(0);
     });
 
-    test.each(expectations(shareCase))("$kind of $queue.$dimension is $value", (e) => {
+    test.each(expectations(shareCase))("$kind of $queue in $dimension is $value", (e) => {
       const output = JSON.parse(runCli().stdout) as { queues: Array<Record<string, unknown>> };
       const queue = output.queues.find((q) => q.name === e.queue) as Record<string, Record<string, number>> | undefined;
       expect(queue, `queue ${e.queue} in the output`).toBeDefined();

@@ -4,9 +4,10 @@
  */
 import type { Command } from "commander";
 
-import { applyQueueDefaults, loadAllocationFile, loadSnapshot, QueueTree } from "../config/index.js";
+import { applyQueueDefaults, loadQueueConfig, loadSnapshot, QueueTree } from "../config/index.js";
 import type { QueueSpec, ResourceAmounts, Snapshot } from "../model/types.js";
 import { computeShares, type QueueShareReport } from "../shares.js";
+import { printWarnings } from "./warnings.js";
 
 interface SharesOptions {
   config?: string;
@@ -19,27 +20,33 @@ export function registerShares(program: Command): void {
     .command("shares")
     .description("Compute every queue's steady and instantaneous fair share for a snapshot")
     .argument("<snapshot>", "snapshot file, YAML or JSON (native format, version 1)")
-    .option("--config <file>", "YARN allocation file (fair-scheduler.xml) whose queues replace or add to the snapshot's")
+    .option(
+      "--config <file>",
+      "YARN fair-scheduler.xml or Spark fairscheduler.xml (format detected) whose queues replace or add to the snapshot's",
+    )
     .option(
       "--json",
       'print {"queues":[{name, weight, fairShare, steadyFairShare, usage, demand, minResources, maxResources}]}; ' +
         "maxResources leaves out unlimited dimensions",
     )
     .action((path: string, options: SharesOptions) => {
-      let snapshot = loadSnapshot(path);
-      if (options.config !== undefined) snapshot = withAllocationFile(snapshot, options.config);
+      const warnings: string[] = [];
+      let snapshot = loadSnapshot(path, { warnings });
+      if (options.config !== undefined) snapshot = withAllocationFile(snapshot, options.config, warnings);
+      printWarnings(warnings);
       const reports = computeShares(snapshot);
       process.stdout.write(options.json ? `${JSON.stringify(toJson(reports))}\n` : formatTable(reports, snapshot.resources));
     });
 }
 
 /**
- * Returns `snapshot` with the queues of the allocation file at `file`: a queue the file names
+ * Returns `snapshot` with the queues of the YARN or Spark file at `file`: a queue the file names
  * replaces the snapshot's queue of that name, and the file's top-level defaults fill what the
- * file's queues leave unset.
+ * file's queues leave unset. Appends the file's warnings to `warnings`.
  */
-function withAllocationFile(snapshot: Snapshot, file: string): Snapshot {
-  const allocation = loadAllocationFile(file, { resources: snapshot.resources });
+function withAllocationFile(snapshot: Snapshot, file: string, warnings: string[]): Snapshot {
+  const allocation = loadQueueConfig(file, { resources: snapshot.resources });
+  warnings.push(...allocation.warnings);
   const byName = new Map<string, QueueSpec>();
   for (const queue of snapshot.queues) byName.set(queue.name, queue);
   for (const queue of allocation.queues) byName.set(queue.name, { ...queue });

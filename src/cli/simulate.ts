@@ -7,7 +7,7 @@ import { dirname, extname } from "node:path";
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 
-import { applyQueueDefaults, loadAllocationFile, loadSnapshot, QueueTree } from "../config/index.js";
+import { applyQueueDefaults, loadQueueConfig, loadSnapshot, QueueTree } from "../config/index.js";
 import { InputError } from "../errors.js";
 import type { QueueSpec, SchedulingPolicy } from "../model/types.js";
 import { computeMetrics } from "../sim/metrics.js";
@@ -19,6 +19,7 @@ import { simulate } from "../sim/simulator.js";
 import { formatDuration, formatSummary } from "../sim/summary.js";
 import type { SimProgress } from "../sim/types.js";
 import { loadCluster, loadTrace } from "../traces/index.js";
+import { printWarnings } from "./warnings.js";
 
 /** Trace replayed when `--trace` is not given: the seeded Philly-shaped generator. */
 export const DEFAULT_TRACE = "synthetic:";
@@ -123,21 +124,24 @@ export function simulationOptions(options: SimulationCliOptions): Partial<Simula
 }
 
 /**
- * Returns `queues` with the queues of a configuration file: a YARN allocation file (`.xml`) or
- * a native snapshot (YAML or JSON), whose queues replace those of the same name and whose
- * defaults fill what they leave unset.
+ * Returns `queues` with the queues of a configuration file: a YARN or Spark allocation file
+ * (`.xml`, format detected) or a native snapshot (YAML or JSON). The file's queues replace those
+ * of the same name, and its defaults fill what they leave unset. Prints its warnings on stderr.
  */
 export function withConfig(queues: QueueSpec[], file: string): QueueSpec[] {
   const byName = new Map<string, QueueSpec>();
   for (const queue of queues) byName.set(queue.name, { ...queue });
   let defaults;
+  const warnings: string[] = [];
   if (extname(file).toLowerCase() === ".xml") {
-    const allocation = loadAllocationFile(file);
-    for (const queue of allocation.queues) byName.set(queue.name, { ...queue });
-    defaults = allocation.queueDefaults;
+    const config = loadQueueConfig(file);
+    for (const queue of config.queues) byName.set(queue.name, { ...queue });
+    defaults = config.queueDefaults;
+    warnings.push(...config.warnings);
   } else {
-    for (const queue of loadSnapshot(file).queues) byName.set(queue.name, { ...queue });
+    for (const queue of loadSnapshot(file, { warnings }).queues) byName.set(queue.name, { ...queue });
   }
+  printWarnings(warnings);
   const tree = new QueueTree();
   for (const queue of byName.values()) tree.merge(queue);
   return applyQueueDefaults(tree, defaults);

@@ -31,12 +31,14 @@ import type {
 import { DEFAULT_RESOURCES } from "../model/types.js";
 import { DEFAULT_PLACEMENT_POLICY, placeJob } from "./placement.js";
 import { applyQueueDefaults, fullQueueName, parentName, QueueTree } from "./queues.js";
-import { loadSparkPools } from "./spark.js";
-import { checkMinAboveMax, loadAllocationFile } from "./yarn.js";
+import { loadQueueConfig } from "./queue-config.js";
+import { checkMinAboveMax } from "./yarn.js";
 
 export interface SnapshotOptions {
   /** Reads the snapshot from under this top-level key (a case file keeps it under `snapshot`). */
   at?: string;
+  /** Receives the warnings of the `config` file (`FILE:LINE: ...`); without it they are dropped. */
+  warnings?: string[];
 }
 
 type Path = (string | number)[];
@@ -59,7 +61,7 @@ interface RawSnapshot {
 }
 
 /** Reads and parses the snapshot file at `path`; a `config` file in it is relative to it. */
-export function loadSnapshot(path: string): Snapshot {
+export function loadSnapshot(path: string, options: SnapshotOptions = {}): Snapshot {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -69,7 +71,7 @@ export function loadSnapshot(path: string): Snapshot {
       fix: "Check the path and that the file is readable",
     });
   }
-  return parseSnapshot(text, path, dirname(resolve(path)));
+  return parseSnapshot(text, path, dirname(resolve(path)), options);
 }
 
 /**
@@ -90,7 +92,7 @@ export function parseSnapshot(text: string, file: string, baseDir = ".", options
 
   let data: unknown = document.toJS();
   if (options.at !== undefined) data = (data as Record<string, unknown> | null)?.[options.at];
-  return buildSnapshot(validateStructure(data, file, locate), file, baseDir, locate);
+  return buildSnapshot(validateStructure(data, file, locate), file, baseDir, locate, options.warnings);
 }
 
 function locateLine(document: Document, lineCounter: LineCounter, path: Path): number | undefined {
@@ -219,7 +221,7 @@ function schemaError(error: ErrorObject, data: unknown, file: string, locate: Lo
 // ---------------------------------------------------------------------------------------------
 // Meaning: names, references and dimensions, then defaults.
 
-function buildSnapshot(raw: RawSnapshot, file: string, baseDir: string, locate: Locate): Snapshot {
+function buildSnapshot(raw: RawSnapshot, file: string, baseDir: string, locate: Locate, warnings?: string[]): Snapshot {
   const resources = raw.resources ?? [...DEFAULT_RESOURCES];
   const at = (path: Path, item?: string): ErrorContext => ({ file, line: locate(path), item });
 
@@ -232,16 +234,13 @@ function buildSnapshot(raw: RawSnapshot, file: string, baseDir: string, locate: 
 
   if (raw.config !== undefined) {
     const configPath = resolve(baseDir, raw.config);
-    if (raw.configFormat === "spark") {
-      for (const queue of loadSparkPools(configPath, { resources })) tree.merge(queue);
-    } else {
-      const allocation = loadAllocationFile(configPath, { resources });
-      for (const queue of allocation.queues) tree.merge(queue);
-      placementPolicy ??= allocation.placementPolicy;
-      users = { ...allocation.users, ...users };
-      userMaxAppsDefault ??= allocation.userMaxAppsDefault;
-      queueDefaults = allocation.queueDefaults;
-    }
+    const config = loadQueueConfig(configPath, { resources, format: raw.configFormat });
+    for (const queue of config.queues) tree.merge(queue);
+    placementPolicy ??= config.placementPolicy;
+    users = { ...config.users, ...users };
+    userMaxAppsDefault ??= config.userMaxAppsDefault;
+    queueDefaults = config.queueDefaults;
+    warnings?.push(...config.warnings);
   }
 
   // 2. Nodes, with `count` expanded.

@@ -4,9 +4,10 @@
  * `reservation-*` elements, with the Hadoop 2 names `schedulingMode`,
  * `defaultQueueSchedulingMode` and top-level `fairSharePreemptionTimeout` accepted as aliases.
  *
- * Differences from YARN, which logs a warning and carries on: an unknown element is rejected
- * unless `unknownElements: "warn"` is set, and a value YARN clamps (`maxAMShare` above 1,
- * `fairSharePreemptionThreshold` outside 0..1) is clamped with a warning in `warnings`.
+ * Differences from YARN, which logs a warning and carries on for any unknown element: by default
+ * an unknown element inside `<queue>` or `<user>` is rejected, so a misspelt queue setting is
+ * never ignored. One at the top level only adds a warning. A value YARN clamps (`maxAMShare`
+ * above 1, `fairSharePreemptionThreshold` outside 0..1) is clamped with a warning in `warnings`.
  * Timeouts stay in seconds, as written.
  */
 import { readFileSync } from "node:fs";
@@ -29,8 +30,12 @@ import { parseYarnResources, type YarnResourceValue } from "./yarn-resources.js"
 export interface YarnOptions {
   /** Snapshot dimensions the resource strings map to; default `[gpu, cpu, memory]`. */
   resources?: readonly string[];
-  /** `reject` (default) fails on an unknown element; `warn` skips it with a warning, as YARN does. */
-  unknownElements?: "reject" | "warn";
+  /**
+   * Handling of unknown elements: `warn-top-level` (default) skips one directly inside
+   * `<allocations>` with a warning and rejects one inside `<queue>` or `<user>`. `reject` fails
+   * on every unknown element, and `warn` skips every one with a warning, as YARN does.
+   */
+  unknownElements?: "warn-top-level" | "reject" | "warn";
 }
 
 /** The settings an allocation file configures. */
@@ -48,7 +53,8 @@ export interface AllocationFile {
   warnings: string[];
 }
 
-const QUEUE_ELEMENTS = [
+/** Elements a `<queue>` (or `<pool>`) may contain. */
+export const QUEUE_ELEMENTS = [
   "minResources",
   "maxResources",
   "maxChildResources",
@@ -72,7 +78,8 @@ const QUEUE_ELEMENTS = [
   "pool",
 ];
 
-const TOP_LEVEL_ELEMENTS = [
+/** Elements `<allocations>` may contain. */
+export const TOP_LEVEL_ELEMENTS = [
   "queue",
   "pool",
   "user",
@@ -175,9 +182,13 @@ class AllocationReader {
   }
 
   private unknown(element: XmlElement, parent: string, allowed: readonly string[], item?: string): void {
-    const error = unknownElement(element.name, parent, allowed, this.context(element, item));
-    if (this.options.unknownElements === "warn") this.result.warnings.push(`${error.message} (skipped)`);
-    else this.errors.push(error);
+    const mode = this.options.unknownElements ?? "warn-top-level";
+    if (mode === "warn" || (mode === "warn-top-level" && parent === "allocations")) {
+      const where = `${this.file}:${element.line}: ${item ? `${item}: ` : ""}`;
+      this.result.warnings.push(`${where}unknown element <${element.name}> inside <${parent}> is ignored, as YARN ignores it`);
+      return;
+    }
+    this.errors.push(unknownElement(element.name, parent, allowed, this.context(element, item)));
   }
 
   private readTopLevel(element: XmlElement): void {

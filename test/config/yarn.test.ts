@@ -40,12 +40,19 @@ describe("shared YARN configs", () => {
     expect(file.placementPolicy).toEqual([{ name: "specified" }, { name: "default" }]);
   });
 
-  test("pseudo-dist rejects defaultSchedulingMode", (context) => {
+  test("pseudo-dist strict rejects defaultSchedulingMode", (context) => {
     const text = sharedText(join(CONFIGS, "yarn-fair-scheduler-hadoop2-pseudo-dist.xml"));
     if (text === undefined) return context.skip();
-    const error = inputError(() => parseAllocationFile(text, "pseudo.xml"));
+    const error = inputError(() => parseAllocationFile(text, "pseudo.xml", { unknownElements: "reject" }));
     expect(error.line).toBe(3);
     expect(error.message).toContain("defaultSchedulingMode");
+  });
+
+  test("pseudo-dist warns by default", (context) => {
+    const text = sharedText(join(CONFIGS, "yarn-fair-scheduler-hadoop2-pseudo-dist.xml"));
+    if (text === undefined) return context.skip();
+    const file = parseAllocationFile(text, "pseudo.xml");
+    expect(file.warnings).toEqual(["pseudo.xml:3: unknown element <defaultSchedulingMode> inside <allocations> is ignored, as YARN ignores it"]);
   });
 
   test("pseudo-dist loads with warn", (context) => {

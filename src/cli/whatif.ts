@@ -13,7 +13,16 @@ import { buildWhatIfReport } from "../whatif/report-html.js";
 import { expandScenarios, parseVaryOptions, validateAxes } from "../whatif/scenarios.js";
 import { shareCluster, shareTrace } from "../whatif/shared-trace.js";
 import { defaultSchedulerModule, runSweep, type ScenarioResult } from "../whatif/sweep.js";
-import { parseCount, parseSeconds, simulationOptions, withConfig, writeOutput, type SimulationCliOptions } from "./simulate.js";
+import {
+  DEFAULT_CLUSTER,
+  DEFAULT_TRACE,
+  parseCount,
+  parseSeconds,
+  simulationOptions,
+  withConfig,
+  writeOutput,
+  type SimulationCliOptions,
+} from "./simulate.js";
 
 interface WhatIfCliOptions extends SimulationCliOptions {
   vary: string[];
@@ -27,6 +36,15 @@ interface WhatIfCliOptions extends SimulationCliOptions {
 
 /** Exit status after Ctrl-C, as shells report a process ended by SIGINT. */
 const EXIT_INTERRUPTED = 130;
+/** Exit status when a scenario failed or timed out; the table and outputs are still written. */
+const EXIT_SCENARIO_FAILED = 1;
+
+const EXIT_STATUS_HELP = `
+Exit status:
+  0    every scenario finished
+  1    a scenario failed or timed out (the table, --json and --report still list every scenario)
+  2    invalid input
+  130  interrupted by Ctrl-C (the table lists the scenarios that finished)`;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -37,8 +55,8 @@ export function registerWhatIf(program: Command): void {
   program
     .command("whatif")
     .description("Simulate every combination of --vary values in parallel worker threads and compare the scenarios")
-    .option("--trace <spec>", "workload: gavel:PATH, alibaba2023:PATH or synthetic[:jobs=N,queues=N,seed=N,...]", "synthetic:")
-    .option("--cluster <spec>", "cluster: philly:PATH, alibaba2023:PATH, pai2020:PATH, spot2026:PATH or TYPE:GPUS[/PER_NODE],...", "v100:32,p100:32,k80:32")
+    .option("--trace <spec>", "workload: gavel:PATH, alibaba2023:PATH or synthetic[:jobs=N,queues=N,seed=N,...]", DEFAULT_TRACE)
+    .option("--cluster <spec>", "cluster: philly:PATH, alibaba2023:PATH, pai2020:PATH, spot2026:PATH or TYPE:GPUS[/PER_NODE],...", DEFAULT_CLUSTER)
     .option("--config <file>", "queues from a YARN allocation file (.xml) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
     .option("--quotas <spec>", "queue weights from real VC sizes: philly:PATH or helios:PATH")
     .option("--policy <policy>", "scheduling policy set on every queue: fair, drf or fifo (default: each queue's own)")
@@ -59,6 +77,7 @@ export function registerWhatIf(program: Command): void {
     .option("--json <file>", "write every scenario's settings, status and metrics as JSON")
     .option("--report <file>", "write a self-contained HTML report plotting each metric against each varied key")
     .option("--no-progress", "hide the progress bar (shown only when stderr is a terminal)")
+    .addHelpText("after", EXIT_STATUS_HELP)
     .action(async (options: WhatIfCliOptions) => {
       await runWhatIf(options);
     });
@@ -126,6 +145,9 @@ async function runWhatIf(options: WhatIfCliOptions): Promise<void> {
   if (controller.signal.aborted) {
     process.stderr.write("fairsched: interrupted; the table lists the scenarios that finished before Ctrl-C\n");
     process.exitCode = EXIT_INTERRUPTED;
+  } else if (finished < results.length) {
+    process.stderr.write(`fairsched: ${results.length - finished} of ${results.length} scenarios failed or timed out\n`);
+    process.exitCode = EXIT_SCENARIO_FAILED;
   }
 }
 

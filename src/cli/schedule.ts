@@ -20,7 +20,10 @@ export function registerSchedule(program: Command): void {
     .command("schedule")
     .description("Run one scheduling pass on a snapshot: placements, preemptions and why each pending job waits")
     .argument("<snapshot>", "snapshot file, YAML or JSON (native format, version 1)")
-    .option("--json", 'print {"placements":[{job, node, request}], "preemptions":[...], "pending":[{job, reason}]}')
+    .option(
+      "--json",
+      'print {"placements":[{job, node, request, task, gpuType?}], "preemptions":[{job, node, task, reason, forJob?, forQueue?}], "pending":[{job, reason}]}; request maps each resource to its amount, gpuType is absent on nodes without GPUs',
+    )
     .option(
       "--locality-threshold <fraction>",
       "offers a job with locality skips per level, as a fraction of schedulable nodes (0 disables waiting)",
@@ -55,22 +58,35 @@ function formatRequest(request: ResourceAmounts, resources: string[]): string {
     .join(", ");
 }
 
-/** Formats the decision: placements grouped by job and node, then preemptions, then pending jobs. */
+/**
+ * Formats `[place, detail]` pairs as `place: N x (detail)` lines, one per distinct pair, in the
+ * order each first appears.
+ */
+function groupLines(pairs: [string, string][]): string[] {
+  const counts = new Map<string, { place: string; detail: string; count: number }>();
+  for (const [place, detail] of pairs) {
+    const key = `${place}\u0000${detail}`;
+    const group = counts.get(key);
+    if (group) group.count++;
+    else counts.set(key, { place, detail, count: 1 });
+  }
+  return [...counts.values()].map((g) => `  ${g.place}: ${g.count} x (${g.detail})`);
+}
+
+/**
+ * Formats the decision: placements grouped by job, node and request, then preemptions grouped
+ * by job, node and reason, then pending jobs.
+ */
 function formatSummary(decision: Decision, resources: string[]): string {
   const lines: string[] = [];
-  const groups = new Map<string, { job: string; node: string; request: string; count: number }>();
-  for (const p of decision.placements) {
-    const request = formatRequest(p.request, resources);
-    const key = `${p.job}\u0000${p.node}\u0000${request}`;
-    const group = groups.get(key);
-    if (group) group.count++;
-    else groups.set(key, { job: p.job, node: p.node, request, count: 1 });
-  }
+
   lines.push(`placed ${decision.placements.length} task(s)`);
-  for (const g of groups.values()) lines.push(`  ${g.job} -> ${g.node}: ${g.count} x (${g.request})`);
+  lines.push(...groupLines(decision.placements.map((p) => [`${p.job} -> ${p.node}`, formatRequest(p.request, resources)])));
+
+  // NOTE: a Preemption carries no lost work (seconds since the last checkpoint), so none is shown.
   if (decision.preemptions.length > 0) {
     lines.push(`preempt ${decision.preemptions.length} task(s)`);
-    for (const p of decision.preemptions) lines.push(`  ${p.job} on ${p.node}: ${p.reason}`);
+    lines.push(...groupLines(decision.preemptions.map((p) => [`${p.job} on ${p.node}`, p.reason])));
   }
   lines.push(`pending ${decision.pending.length} job(s)`);
   for (const p of decision.pending) lines.push(`  ${p.job}: ${p.reason}`);

@@ -14,6 +14,25 @@ import type { SimulationResult } from "./types.js";
 /** Maximum points per time series in the page; longer series are thinned evenly. */
 const MAX_SERIES_POINTS = 1500;
 
+/** Candidate ticks of a logarithmic duration axis, seconds: round values of seconds, minutes, hours and days. */
+const DURATION_TICKS = [
+  1, 2, 5, 10, 20, 30,
+  60, 2 * 60, 5 * 60, 10 * 60, 20 * 60, 30 * 60,
+  3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600,
+  86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400, 91 * 86400, 182 * 86400, 365 * 86400,
+];
+/** The subset of DURATION_TICKS kept when a wide range would crowd the axis. */
+const MAJOR_DURATION_TICKS = [1, 10, 60, 10 * 60, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400, 365 * 86400];
+/** Maximum labelled ticks on a duration axis before only the major ticks are kept. */
+const MAX_DURATION_TICKS = 10;
+
+/** A logarithmic duration axis: its bounds and labelled ticks, seconds. */
+export interface DurationAxis {
+  min: number;
+  max: number;
+  ticks: { value: number; label: string }[];
+}
+
 /** Returns the source of Chart.js's UMD build from the installed package. */
 export function readChartJs(): string {
   const require = createRequire(import.meta.url);
@@ -69,8 +88,10 @@ interface ChartData {
   hours: number[];
   utilisation: number[];
   queues: { name: string; usage: number[]; fairShare: number[]; steadyFairShare: number[] }[];
-  /** JCT CDFs in hours: overall first, then by job size. */
+  /** JCT CDFs in seconds (at least 1 s, for the log scale): overall first, then by job size. */
   jct: { label: string; points: [number, number][] }[];
+  /** The JCT axis, seconds. */
+  jctAxis: DurationAxis;
   /** Queueing delay per queue in hours. */
   wait: { name: string; mean: number; median: number; p99: number }[];
 }
@@ -82,11 +103,12 @@ function chartData(result: SimulationResult, metrics: Metrics): ChartData {
   const hours = (seconds: number) => Number((seconds / 3600).toFixed(4));
 
   const finished = result.jobs.filter((job) => job.finishTime !== null);
-  const jctCurves = [{ label: "all jobs", points: toHours(cdfPoints(finished.map(jct))) }];
+  const jctCurves = [{ label: "all jobs", points: toLogSeconds(cdfPoints(finished.map(jct))) }];
   for (const bucket of SIZE_BUCKETS) {
     const group = finished.filter((job) => job.gpus >= bucket.min && job.gpus <= bucket.max);
-    if (group.length > 0) jctCurves.push({ label: `${bucket.label} GPU${bucket.label === "1" ? "" : "s"}`, points: toHours(cdfPoints(group.map(jct))) });
+    if (group.length > 0) jctCurves.push({ label: `${bucket.label} GPU${bucket.label === "1" ? "" : "s"}`, points: toLogSeconds(cdfPoints(group.map(jct))) });
   }
+  const jctSeconds = jctCurves[0].points.map(([seconds]) => seconds);
 
   return {
     hours: thin(samples.time).map((time) => hours(time - result.startTime)),
@@ -98,6 +120,7 @@ function chartData(result: SimulationResult, metrics: Metrics): ChartData {
       steadyFairShare: thin(queue.steadyFairShare).map((value) => Number(value.toFixed(3))),
     })),
     jct: jctCurves,
+    jctAxis: jctSeconds.length > 0 ? durationAxis(Math.min(...jctSeconds), Math.max(...jctSeconds)) : durationAxis(1, 3600),
     wait: metrics.byQueue.map((queue) => ({
       name: queue.name,
       mean: hours(queue.queueingDelay.mean),
@@ -107,8 +130,31 @@ function chartData(result: SimulationResult, metrics: Metrics): ChartData {
   };
 }
 
-function toHours(points: [number, number][]): [number, number][] {
-  return points.map(([seconds, fraction]) => [Number((seconds / 3600).toFixed(4)), Number(fraction.toFixed(4))]);
+/** Rounds CDF points to 0.1 s and raises values below 1 s to 1 s, which a log axis can show. */
+function toLogSeconds(points: [number, number][]): [number, number][] {
+  return points.map(([seconds, fraction]) => [Math.max(1, Number(seconds.toFixed(1))), Number(fraction.toFixed(4))]);
+}
+
+/** Formats a tick value of DURATION_TICKS as a whole number of its largest exact unit: `30 s`, `10 min`, `6 h`, `7 d`. */
+export function formatDurationTick(seconds: number): string {
+  if (seconds >= 86400 && seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+/**
+ * Returns a logarithmic axis covering `[low, high]` seconds: its bounds are the nearest
+ * candidate ticks outside the range, and its ticks are the candidates between them, only the
+ * major ones when more than MAX_DURATION_TICKS would fit.
+ */
+export function durationAxis(low: number, high: number): DurationAxis {
+  const last = DURATION_TICKS.length - 1;
+  const min = [...DURATION_TICKS].reverse().find((tick) => tick <= low) ?? DURATION_TICKS[0];
+  const max = DURATION_TICKS.find((tick) => tick >= high) ?? DURATION_TICKS[last];
+  let values = DURATION_TICKS.filter((tick) => tick >= min && tick <= max);
+  if (values.length > MAX_DURATION_TICKS) values = MAJOR_DURATION_TICKS.filter((tick) => tick >= min && tick <= max);
+  return { min, max: Math.max(max, high), ticks: values.map((value) => ({ value, label: formatDurationTick(value) })) };
 }
 
 function escapeHtml(text: string): string {
@@ -141,7 +187,14 @@ new Chart(document.getElementById("jct"), {
   },
   options: {
     scales: {
-      x: { type: "logarithmic", title: { display: true, text: "job completion time (hours, log scale)" } },
+      x: {
+        type: "logarithmic",
+        min: data.jctAxis.min,
+        max: data.jctAxis.max,
+        title: { display: true, text: "job completion time (log scale)" },
+        afterBuildTicks: (scale) => { scale.ticks = data.jctAxis.ticks.map((tick) => ({ value: tick.value })); },
+        ticks: { autoSkip: false, callback: (value) => (data.jctAxis.ticks.find((tick) => tick.value === value) || { label: "" }).label },
+      },
       y: { min: 0, max: 1, title: { display: true, text: "fraction of finished jobs" } },
     },
   },

@@ -15,8 +15,37 @@ interface Plot {
   xLabel: string;
   yLabel: string;
   labels: string[];
-  /** One line per combination of the other keys; null where that scenario did not finish. */
-  series: { label: string; values: (number | null)[] }[];
+  /**
+   * One line per combination of the other keys; null where that scenario did not finish. A line
+   * with the same values as an earlier one has `dash` set, so both stay visible.
+   */
+  series: { label: string; values: (number | null)[]; dash?: number[] }[];
+  /** Names the lines that have identical values and overlap; absent when none do. */
+  note?: string;
+}
+
+/** Dash patterns, pixels on and off, for the second, third, ... line of a group of identical lines. */
+const OVERLAP_DASHES = [[6, 4], [2, 3], [10, 3, 2, 3]];
+
+/**
+ * Dashes each series that repeats the values of an earlier one and returns a note naming every
+ * group of identical series, or undefined when all differ.
+ */
+export function markOverlaps(series: Plot["series"]): string | undefined {
+  const groups = new Map<string, Plot["series"]>();
+  for (const line of series) {
+    const key = JSON.stringify(line.values);
+    const group = groups.get(key);
+    if (group) {
+      line.dash = OVERLAP_DASHES[(group.length - 1) % OVERLAP_DASHES.length];
+      group.push(line);
+    } else {
+      groups.set(key, [line]);
+    }
+  }
+  const overlapping = [...groups.values()].filter((group) => group.length > 1);
+  if (overlapping.length === 0) return undefined;
+  return `identical, drawn dashed over each other: ${overlapping.map((group) => group.map((line) => line.label).join(" = ")).join("; ")}`;
 }
 
 /**
@@ -39,12 +68,15 @@ export function buildPlots(results: readonly ScenarioResult[], axes: readonly Va
         const finished = result.status === "ok" && result.run;
         lines.get(key)![x] = finished ? column.read(result.run!.metrics) / column.scale : null;
       }
+      const series: Plot["series"] = [...lines].map(([label, values]) => ({ label, values }));
+      const note = labels.length > 1 ? markOverlaps(series) : undefined;
       plots.push({
         title: `${column.label} vs ${axis ? axis.key : "base"}`,
         xLabel: axis ? axis.key : "",
         yLabel: column.label,
         labels,
-        series: [...lines].map(([label, values]) => ({ label, values })),
+        series,
+        ...(note ? { note } : {}),
       });
     }
   }
@@ -92,10 +124,14 @@ for (const plot of plots) {
   grid.appendChild(panel);
   new Chart(canvas, {
     type: plot.labels.length > 1 ? "line" : "bar",
-    data: { labels: plot.labels, datasets: plot.series.map((s) => ({ label: s.label, data: s.values, spanGaps: false })) },
+    data: {
+      labels: plot.labels,
+      // Chart.js draws datasets of lower order on top, so a dashed repeat goes over the line it repeats.
+      datasets: plot.series.map((s) => ({ label: s.label, data: s.values, spanGaps: false, borderDash: s.dash || [], order: s.dash ? -1 : 0, borderWidth: s.dash ? 2 : 3 })),
+    },
     options: {
       animation: false,
-      plugins: { title: { display: true, text: plot.title } },
+      plugins: { title: { display: true, text: plot.title }, subtitle: { display: Boolean(plot.note), text: plot.note || "" } },
       scales: { x: { title: { display: true, text: plot.xLabel } }, y: { title: { display: true, text: plot.yLabel } } },
     },
   });

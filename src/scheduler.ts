@@ -8,6 +8,7 @@
  * removed, a queue changed, tables out of rows) rebuild the state from `snapshot()`, which keeps
  * task ids and locality counters.
  */
+import { validateJob, validateNode, validateQueue } from "./config/snapshot.js";
 import { InputError } from "./errors.js";
 import { capacitiesFor, writeSnapshot, type StateIndex } from "./core/load.js";
 import {
@@ -260,8 +261,9 @@ export class Scheduler {
     for (const job of snapshot.jobs) this.jobs.set(job.name, job);
   }
 
-  /** Adds a node; it takes work from the next pass on. */
+  /** Adds a node; it takes work from the next pass on. Throws `InputError` for an invalid or duplicate node. */
   addNode(node: NodeSpec): void {
+    validateNode(node, { resources: this.resources, file: "Scheduler.addNode" });
     if (this.nodes.some((n) => n.name === node.name)) {
       throw new InputError("duplicate node", { item: `node ${node.name}`, fix: "Give each node a unique name" });
     }
@@ -306,15 +308,42 @@ export class Scheduler {
     this.dirty = true;
   }
 
-  /** Adds a job with pending tasks (and optionally running ones) to the scheduler. */
+  /**
+   * Adds a job with pending tasks (and optionally running ones) to the scheduler. Throws
+   * `InputError`, before changing anything, for a job the snapshot reader would reject, a task
+   * count below 1, a duplicate name, or a queue that is unknown or a parent.
+   */
   submit(job: JobSpec): void {
+    const file = "Scheduler.submit";
+    validateJob(job, { resources: this.resources, nodeNames: new Set(this.nodes.map((n) => n.name)), file });
+    job.tasks.forEach((task, t) => {
+      if (task.count < 1) {
+        throw new InputError(`tasks[${t}].count must be ≥ 1`, {
+          file,
+          item: `job ${job.name}`,
+          value: task.count,
+          fix: "Submit only task groups with pending tasks, or leave the group out",
+        });
+      }
+    });
     if (this.jobs.has(job.name) || this.index.jobRow.has(job.name)) {
-      throw new InputError("duplicate job", { item: `job ${job.name}`, fix: "Give each job a unique name" });
+      throw new InputError("duplicate job", { file, item: `job ${job.name}`, fix: "Give each job a unique name" });
     }
+    const leaves = this.queues.map((q) => q.name).filter((name) => !this.isParentQueue(name));
     if (job.queue === undefined || !this.index.queueRow.has(job.queue)) {
       throw new InputError(`job is in unknown queue ${job.queue}`, {
+        file,
         item: `job ${job.name}`,
-        fix: "Submit to a leaf queue declared in the snapshot, or add it with updateQueue first",
+        value: job.queue,
+        fix: `Submit to one of the leaf queues ${leaves.join(", ")}, or add the queue with updateQueue first`,
+      });
+    }
+    if (this.isParentQueue(job.queue)) {
+      throw new InputError(`queue ${job.queue} is a parent queue`, {
+        file,
+        item: `job ${job.name}`,
+        value: job.queue,
+        fix: `Jobs run in leaf queues: submit to a queue under ${job.queue}`,
       });
     }
     this.jobs.set(job.name, structuredClone(job));
@@ -505,8 +534,12 @@ export class Scheduler {
     this.rebuild(() => this.jobs.delete(name));
   }
 
-  /** Adds a queue or replaces the settings of an existing one (parents are created as needed). */
+  /**
+   * Adds a queue or replaces the settings of an existing one (parents are created as needed).
+   * Throws `InputError` for invalid settings, such as a negative weight or min above max.
+   */
   updateQueue(spec: QueueSpec): void {
+    validateQueue(spec, { resources: this.resources, file: "Scheduler.updateQueue" });
     const at = this.queues.findIndex((q) => q.name === spec.name);
     this.rebuild(() => {
       if (at >= 0) this.queues[at] = { ...spec };
@@ -519,6 +552,11 @@ export class Scheduler {
         this.queues.push({ ...spec });
       }
     });
+  }
+
+  /** Returns true for a queue with a child queue or configured as `type: parent`. */
+  private isParentQueue(name: string): boolean {
+    return this.queues.some((q) => (q.name === name && q.type === "parent") || q.name.startsWith(`${name}.`));
   }
 
   /** Sets the scheduler clock, seconds; placed tasks start at this time. */

@@ -1,5 +1,13 @@
 /** Input readers: native snapshots, YARN and Spark allocation files (format detected), queue placement. */
-export { loadSnapshot, parseSnapshot, type SnapshotOptions } from "./snapshot.js";
+export {
+  loadSnapshot,
+  parseSnapshot,
+  validateJob,
+  validateNode,
+  validateQueue,
+  type ItemCheckContext,
+  type SnapshotOptions,
+} from "./snapshot.js";
 export { loadAllocationFile, parseAllocationFile, type AllocationFile, type YarnOptions } from "./yarn.js";
 export {
   detectConfigFormat,

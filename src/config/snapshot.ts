@@ -107,14 +107,24 @@ function locateLine(document: Document, lineCounter: LineCounter, path: Path): n
 // Structure: the JSON Schema, with its errors turned into messages about named items.
 
 let validator: ValidateFunction | undefined;
+let ajv: Ajv | undefined;
+let schemaId = "";
 
 function schemaValidator(): ValidateFunction {
   if (!validator) {
     const schemaUrl = new URL("../../schema/snapshot.schema.json", import.meta.url);
-    const schema = JSON.parse(readFileSync(schemaUrl, "utf8")) as object;
-    validator = new Ajv({ allErrors: false, strict: true }).compile(schema);
+    const schema = JSON.parse(readFileSync(schemaUrl, "utf8")) as { $id: string };
+    ajv = new Ajv({ allErrors: false, strict: true });
+    schemaId = schema.$id;
+    validator = ajv.compile(schema);
   }
   return validator;
+}
+
+/** Returns the validator of one item definition of the snapshot schema (`job`, `node`, `queue`). */
+function definitionValidator(definition: "job" | "node" | "queue"): ValidateFunction {
+  schemaValidator();
+  return ajv!.getSchema(`${schemaId}#/definitions/${definition}`)!;
 }
 
 function validateStructure(data: unknown, file: string, locate: Locate): RawSnapshot {
@@ -327,24 +337,7 @@ function resolveJobs(written: JobSpec[], context: JobContext): JobSpec[] {
     if (seen.has(job.name)) throw duplicateName("job", job.name, at(["jobs", index, "name"], item));
     seen.add(job.name);
 
-    job.tasks.forEach((task, t) => checkDimensions(task.request, resources, ["jobs", index, "tasks", t, "request"], item, at));
-    (job.allocations ?? []).forEach((allocation, a) => {
-      checkDimensions(allocation.request, resources, ["jobs", index, "allocations", a, "request"], item, at);
-      if (!nodeNames.has(allocation.node)) {
-        throw new InputError(`allocation on node ${allocation.node}, which is not in nodes`, {
-          ...at(["jobs", index, "allocations", a, "node"], item),
-          value: allocation.node,
-          fix: "Name a node from nodes (with count, nodes are named NAME-0 .. NAME-(count-1))",
-        });
-      }
-    });
-    if (job.elastic && job.elastic.min > job.elastic.max) {
-      throw new InputError("elastic.min is above elastic.max", {
-        ...at(["jobs", index, "elastic"], item),
-        value: job.elastic,
-        fix: "Set elastic.min ≤ elastic.max",
-      });
-    }
+    checkJobReferences(job, ["jobs", index], { resources, nodeNames, at });
 
     const queue = resolveQueue(job, index, tree, placementPolicy, at);
     return { ...job, queue };
@@ -386,4 +379,93 @@ function resolveQueue(job: JobSpec, index: number, tree: QueueTree, policy: Plac
     }
   }
   return placed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single items, for callers that add them to a running scheduler.
+
+/** What a job, node or queue is checked against outside a snapshot. */
+export interface ItemCheckContext {
+  /** The declared resource dimensions. */
+  resources: readonly string[];
+  /** Nodes that a job's allocations may name; when missing, allocation nodes are not checked. */
+  nodeNames?: ReadonlySet<string>;
+  /** Names the source in errors, for example `Scheduler.submit`. */
+  file?: string;
+}
+
+/**
+ * Checks one job as the snapshot reader checks each job in `jobs`: field types and ranges from the
+ * schema (request amounts are numbers ≥ 0, counts whole numbers), declared dimensions, known
+ * allocation nodes and elastic.min ≤ elastic.max. Throws an `InputError` naming the job, the
+ * field, the value and the fix. The queue is left to the caller.
+ */
+export function validateJob(job: unknown, context: ItemCheckContext): JobSpec {
+  checkDefinition("job", job, context);
+  const checked = job as JobSpec;
+  const at: At = (_path, item) => ({ file: context.file, item });
+  checkJobReferences(checked, ["jobs", 0], { resources: context.resources, nodeNames: context.nodeNames, at });
+  return checked;
+}
+
+/** Checks one node as the snapshot reader does: name, capacity amounts ≥ 0 and declared dimensions. */
+export function validateNode(node: unknown, context: ItemCheckContext): NodeSpec {
+  checkDefinition("node", node, context);
+  const checked = node as NodeSpec;
+  const at: At = (_path, item) => ({ file: context.file, item });
+  checkDimensions(checked.capacity, context.resources, ["nodes", 0, "capacity"], `node ${checked.name}`, at);
+  return checked;
+}
+
+/** Checks one queue as the snapshot reader does: field ranges, declared dimensions and min ≤ max. */
+export function validateQueue(queue: unknown, context: ItemCheckContext): QueueSpec {
+  checkDefinition("queue", queue, context);
+  const checked = queue as QueueSpec;
+  const item = `queue ${checked.name}`;
+  const at: At = (_path, itemName) => ({ file: context.file, item: itemName });
+  for (const field of ["minResources", "maxResources", "maxChildResources", "maxContainerAllocation"] as const) {
+    checkDimensions(checked[field], context.resources, ["queues", 0, field], item, at);
+  }
+  checkMinAboveMax(checked.name, checked.minResources, checked.maxResources, { file: context.file });
+  checkMinAboveMax(checked.name, checked.minResourcesPercent, checked.maxResourcesPercent, { file: context.file });
+  return checked;
+}
+
+/** Throws the schema error of `value` against one item definition, phrased as in a snapshot. */
+function checkDefinition(definition: "job" | "node" | "queue", value: unknown, context: ItemCheckContext): void {
+  const validate = definitionValidator(definition);
+  if (validate(value)) return;
+
+  const list = `${definition}s`;
+  const error = { ...validate.errors![0], instancePath: `/${list}/0${validate.errors![0].instancePath}` };
+  throw schemaError(error, { [list]: [value] }, context.file ?? "", () => undefined);
+}
+
+/** Checks a job's declared dimensions, allocation nodes and elastic range; `path` locates it. */
+function checkJobReferences(
+  job: JobSpec,
+  path: Path,
+  context: { resources: readonly string[]; nodeNames?: ReadonlySet<string>; at: At },
+): void {
+  const { resources, nodeNames, at } = context;
+  const item = `job ${job.name}`;
+
+  job.tasks.forEach((task, t) => checkDimensions(task.request, resources, [...path, "tasks", t, "request"], item, at));
+  (job.allocations ?? []).forEach((allocation, a) => {
+    checkDimensions(allocation.request, resources, [...path, "allocations", a, "request"], item, at);
+    if (nodeNames && !nodeNames.has(allocation.node)) {
+      throw new InputError(`allocation on node ${allocation.node}, which is not in nodes`, {
+        ...at([...path, "allocations", a, "node"], item),
+        value: allocation.node,
+        fix: "Name a node from nodes (with count, nodes are named NAME-0 .. NAME-(count-1))",
+      });
+    }
+  });
+  if (job.elastic && job.elastic.min > job.elastic.max) {
+    throw new InputError("elastic.min is above elastic.max", {
+      ...at([...path, "elastic"], item),
+      value: job.elastic,
+      fix: "Set elastic.min ≤ elastic.max",
+    });
+  }
 }

@@ -101,3 +101,13 @@ describe("schedule --json", () => {
     expect(etl).not.toHaveProperty("gpuType");
   });
 });
+
+describe("schedule --locality-threshold", () => {
+  it.each(["2", "-0.1", "abc"])("rejects %s", (value) => {
+    const run = fairsched("schedule", PREEMPT, "--locality-threshold", value);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("--locality-threshold");
+    expect(run.stderr).toContain(`"${value}"`);
+  });
+});

@@ -5,6 +5,8 @@
 import type { Command } from "commander";
 
 import { loadSnapshot } from "../config/index.js";
+import { InputError } from "../errors.js";
+import { printWarnings } from "./warnings.js";
 import type { Decision } from "../decision.js";
 import type { ResourceAmounts } from "../model/types.js";
 import { decide } from "../scheduler.js";
@@ -31,8 +33,16 @@ export function registerSchedule(program: Command): void {
     )
     .action((path: string, options: ScheduleOptions) => {
       const threshold = Number(options.localityThreshold);
-      const snapshot = loadSnapshot(path);
-      const decision = decide(snapshot, { localityThreshold: Number.isFinite(threshold) ? threshold : 0 });
+      if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
+        throw new InputError("invalid --locality-threshold", {
+          value: options.localityThreshold,
+          fix: "Give a fraction of the schedulable nodes from 0 to 1, for example 0.1",
+        });
+      }
+      const warnings: string[] = [];
+      const snapshot = loadSnapshot(path, { warnings });
+      printWarnings(warnings);
+      const decision = decide(snapshot, { localityThreshold: threshold });
       process.stdout.write(options.json ? `${JSON.stringify(toJson(decision))}\n` : formatSummary(decision, snapshot.resources));
     });
 }

@@ -54,7 +54,7 @@ export function registerSimulate(program: Command): void {
     .description("Replay a job trace on a cluster through the scheduler and report JCT, queueing delay, utilisation and fairness")
     .option("--trace <spec>", "workload: gavel:PATH, alibaba2023:PATH or synthetic[:jobs=N,queues=N,seed=N,...]", DEFAULT_TRACE)
     .option("--cluster <spec>", "cluster: philly:PATH, alibaba2023:PATH, pai2020:PATH, spot2026:PATH or TYPE:GPUS[/PER_NODE],...", DEFAULT_CLUSTER)
-    .option("--config <file>", "queues from a YARN allocation file (.xml) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
+    .option("--config <file>", "queues from a YARN or Spark allocation file (.xml, format detected) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
     .option("--quotas <spec>", "queue weights from real VC sizes: philly:PATH (philly_vc_nodes.csv) or helios:PATH")
     .option("--policy <policy>", "scheduling policy set on every queue: fair, drf or fifo (default: each queue's own, fair unless configured)")
     .option("--preemption <on|off>", "apply the scheduler's preemption plans", "off")

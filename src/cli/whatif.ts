@@ -57,7 +57,7 @@ export function registerWhatIf(program: Command): void {
     .description("Simulate every combination of --vary values in parallel worker threads and compare the scenarios")
     .option("--trace <spec>", "workload: gavel:PATH, alibaba2023:PATH or synthetic[:jobs=N,queues=N,seed=N,...]", DEFAULT_TRACE)
     .option("--cluster <spec>", "cluster: philly:PATH, alibaba2023:PATH, pai2020:PATH, spot2026:PATH or TYPE:GPUS[/PER_NODE],...", DEFAULT_CLUSTER)
-    .option("--config <file>", "queues from a YARN allocation file (.xml) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
+    .option("--config <file>", "queues from a YARN or Spark allocation file (.xml, format detected) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
     .option("--quotas <spec>", "queue weights from real VC sizes: philly:PATH or helios:PATH")
     .option("--policy <policy>", "scheduling policy set on every queue: fair, drf or fifo (default: each queue's own)")
     .option("--preemption <on|off>", "apply the scheduler's preemption plans", "off")

@@ -7,7 +7,7 @@
  * Phases, in milliseconds, measured inside the child with `performance.now()` (whose origin is
  * the process start):
  *   boot        process start until the child's first statement (Node itself)
- *   import      `import()` of dist/scheduler.js and its dependencies
+ *   import      `import()` of dist/pass.js (the `fairsched/decide` entry) and its dependencies
  *   compile     `WebAssembly.Module` of the release .wasm (compileCore)
  *   instantiate one instance on a fresh memory
  *   parse       JSON.parse of the snapshot request body
@@ -84,7 +84,7 @@ function childSource(body: string): string {
   return `
 const boot = performance.now();
 let t = performance.now();
-const scheduler = await import(${JSON.stringify(`${dist}/scheduler.js`)});
+const scheduler = await import(${JSON.stringify(`${dist}/pass.js`)});
 const wasm = await import(${JSON.stringify(`${dist}/core/wasm.js`)});
 const importMs = performance.now() - t;
 t = performance.now();
@@ -114,8 +114,8 @@ function median(values: number[]): number {
 }
 
 export async function run(): Promise<void> {
-  if (!existsSync(join(REPO, "dist/scheduler.js"))) {
-    throw new Error("dist/scheduler.js not found: run `npm run build` before this benchmark, which measures the compiled library");
+  if (!existsSync(join(REPO, "dist/pass.js"))) {
+    throw new Error("dist/pass.js not found: run `npm run build` before this benchmark, which measures the compiled library");
   }
   mkdirSync(RESULTS, { recursive: true });
   const body = join(mkdtempSync(join(tmpdir(), "fairsched-coldstart-")), "snapshot.json");

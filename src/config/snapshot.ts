@@ -84,7 +84,8 @@ export function parseSnapshot(text: string, file: string, baseDir = ".", options
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (document.errors.length > 0) {
     const first = document.errors[0];
-    throw parseFailed(file, format, first.message.split("\n")[0], first.linePos?.[0].line);
+    const line = first.linePos?.[0].line ?? lineCounter.linePos(first.pos[0]).line;
+    throw parseFailed(file, format, first.message.split("\n")[0], line);
   }
 
   const prefix: Path = options.at === undefined ? [] : [options.at];

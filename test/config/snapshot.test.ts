@@ -59,6 +59,10 @@ describe("rejected", () => {
     for (const fragment of fragments) expect(message).toContain(fragment);
   });
 
+  test("line of a YAML syntax error", () => {
+    expect(inputError(() => parseSnapshot("version: 1\nnodes: [\n  - name: a\n", "s.yaml")).line).toBe(3);
+  });
+
   test("line of bad weight", () => {
     expect(inputError(() => parseSnapshot("version: 1\nqueues:\n  - name: root.a\n    weight: -1\n", "s.yaml")).line).toBe(4);
   });

@@ -2,6 +2,7 @@
  * Decisions of a scheduling pass as the host reports them (placements, preemptions, a reason per
  * pending job), and the rendering of the core's reason codes into plain messages.
  */
+import type { QueueClock, Reservation } from "./preemption.js";
 import type { StateIndex } from "./core/load.js";
 import {
   NODE_SCHEDULABLE,
@@ -56,6 +57,10 @@ export interface Decision {
   placements: Placement[];
   preemptions: Preemption[];
   pending: PendingJob[];
+  /** Every queue's starvation clocks after the pass; a stateless caller passes them back next time. */
+  queues?: QueueClock[];
+  /** Space held for starved jobs after the pass. */
+  reservations?: Reservation[];
 }
 
 /** Formats a number with at most two decimals and no trailing zeros. */

@@ -5,6 +5,7 @@
  */
 export { Scheduler, decide, type SchedulerOptions } from "./scheduler.js";
 export type { Decision, Placement, Preemption, PendingJob } from "./decision.js";
+export type { QueueClock, Reservation } from "./preemption.js";
 export { computeShares, type QueueShareReport } from "./shares.js";
 export { loadSnapshot, parseSnapshot, loadAllocationFile, parseAllocationFile, loadSparkPools, parseSparkPools } from "./config/index.js";
 export { loadTrace, loadCluster, loadQuotas, generateSyntheticTrace } from "./traces/index.js";

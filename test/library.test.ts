@@ -38,3 +38,14 @@ describe("library entry", () => {
     expect(root.fairShare.gpu).toBe(8 * 8 + 16 * 8);
   });
 });
+
+describe("decide clocks", () => {
+  test("returns clocks for every queue", () => {
+    const snapshot = loadSnapshot(example);
+    const decision = decide(snapshot);
+
+    const expected = new Set(["root", ...snapshot.queues.map((q) => q.name)]);
+
+    expect(new Set(decision.queues?.map((q) => q.name))).toEqual(expected);
+  });
+});

@@ -21,6 +21,13 @@ export function fullQueueName(name: string, context: ErrorContext): string {
       fix: "Write the name as dot-separated parts without blanks, for example root.research.llm",
     });
   }
+  if (/\s/.test(full)) {
+    throw new InputError("invalid queue name: it contains white space", {
+      ...context,
+      value: name,
+      fix: "Remove the spaces or replace them with - or _, for example root.infer-ence",
+    });
+  }
   return full;
 }
 

@@ -173,6 +173,7 @@ function compactMachines(spec: string, settings: typeof DEFAULTS, cluster: Clust
     const total = Number(totalText);
     const perNode = perNodeText === undefined ? COMPACT_GPUS_PER_NODE : Number(perNodeText);
     if (perNode < 1) throw invalidSpecParameter(spec, `${type} GPUs per node`, perNodeText, "Write TYPE:GPUS/N with N at least 1");
+    if (total < 1) throw invalidSpecParameter(spec, `${type} GPUs`, totalText, "Give each GPU type at least 1 GPU, or leave the type out");
     if (machines.some((machine) => machine.node.gpuType === gpuType)) {
       throw invalidSpecParameter(spec, "GPU type", type, "List each GPU type once");
     }

@@ -45,6 +45,7 @@ describe("rejected", () => {
     ["negative capacity", "version: 1\nnodes:\n  - { name: n1, capacity: { cpu: -4 } }\n", ["node n1", "capacity.cpu", "-4"]],
     ["duplicate after count", "version: 1\nnodes:\n  - { name: g, count: 2, capacity: {} }\n  - { name: g-1, capacity: {} }\n", ["node g-1", "duplicate"]],
     ["duplicate queue", "version: 1\nqueues:\n  - name: root.a\n  - name: a\n", ["queue root.a", "duplicate"]],
+    ["queue name with a space", "version: 1\nqueues:\n  - name: root.infer ence\n", ["root.infer ence", "white space"]],
     ["undeclared capacity", "version: 1\nresources: [gpu]\nnodes:\n  - { name: n1, capacity: { tpu: 4 } }\n", ["node n1", '"tpu"']],
     ["undeclared limit", "version: 1\nresources: [gpu]\nqueues:\n  - { name: root.a, maxResources: { cpu: 4 } }\n", ["queue root.a", '"cpu"']],
     ["min above max", "version: 1\nqueues:\n  - { name: root.a, minResources: { cpu: 9 }, maxResources: { cpu: 4 } }\n", ["queue root.a", "minResources.cpu"]],

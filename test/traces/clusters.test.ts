@@ -101,4 +101,8 @@ describe("cluster compact form", () => {
   it("rejects a repeated GPU type", () => {
     expect(() => loadCluster("v100:8,V100:8")).toThrow(/List each GPU type once/);
   });
+
+  it("rejects a type with no GPUs", () => {
+    expect(() => loadCluster("v100:8,h100:0")).toThrow(/at least 1 GPU/);
+  });
 });

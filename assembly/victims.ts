@@ -32,10 +32,13 @@
 // reservation is not planned again, because its earlier victims may still be stopping.
 //
 // Scratch use: i32a holds each job's victim state (0 none, 1 victim, 2 tentative victim);
-// i32b and i32c hold the node and group of each task of the batch being planned.
+// i32b and i32c hold the node and group of each task of the batch being planned; f64a holds the
+// starved jobs sorted by leaf and allocation order, and f64b, per leaf row, the f64a position
+// of the leaf's next job to plan.
 
 import * as L from "./layout";
 import { updateStarvation, SHARE_TOLERANCE } from "./starvation";
+import { compareJobs, jobKeyOf } from "./ordering";
 
 const CANDIDATE: i32 = 0;
 const VICTIM: i32 = 1;
@@ -68,9 +71,13 @@ let setOldest: f64 = 0;
  *    (AM last, lost work, priority, newest first), a min-heap of the nodes by their least lost
  *    work per unit freed, and each node's free space net of other jobs' reservations.
  *
- * 4. Visit jobs in row order. A job of a starved leaf with pending tasks and no live
- *    reservation plans its next task (or, for a gang or an elastic job below its minimum, the
- *    whole batch that must start together) while its leaf's uncovered starvation lasts.
+ * 4. List the starved jobs (a job of a starved leaf with pending tasks and no live reservation)
+ *    and sort them by leaf, then in the order the allocation pass serves the leaf's jobs under
+ *    its policy (jobKeyOf, compareJobs). Visit the starved jobs in row order, and give each
+ *    turn to the next job of the same leaf in that order, so leaves keep their turns and a
+ *    leaf's jobs go in the allocation order. Each job plans its next task (or, for a gang or an
+ *    elastic job below its minimum, the whole batch that must start together) while its leaf's
+ *    uncovered starvation lasts.
  *
  * Returns the number of victim rows written (header.victimCount).
  */
@@ -138,14 +145,57 @@ export function planPreemption(): i32 {
   for (let n = 0; n < nodes; n++) L.setNodePreemptOrder(n, n);
   for (let start = (nodes >> 1) - 1; start >= 0; start--) siftDownNodes(start, nodes);
 
-  // 4. Starved jobs.
+  // 4. Starved jobs, each leaf's in allocation order.
+  let starved = 0;
   for (let j = 0; j < jobs; j++) {
+    if (!isStarvedJob(j)) continue;
+    L.setJobHeapKey(j, jobKeyOf(L.queuePolicy(L.jobQueue(j)), j));
+    L.setScratchF64a(starved++, <f64>j);
+  }
+  for (let start = (starved >> 1) - 1; start >= 0; start--) siftDownStarved(start, starved);
+  for (let end = starved - 1; end > 0; end--) {
+    const top = L.scratchF64a(0);
+    L.setScratchF64a(0, L.scratchF64a(end));
+    L.setScratchF64a(end, top);
+    siftDownStarved(0, end);
+  }
+  for (let i = starved - 1; i >= 0; i--) L.setScratchF64b(L.jobQueue(<i32>L.scratchF64a(i)), <f64>i);
+  for (let j = 0; j < jobs; j++) {
+    if (!isStarvedJob(j)) continue;
     const q = L.jobQueue(j);
-    if (L.queueStarvedFor(q) == 0) continue;
-    if (L.jobPendingTasks(j) <= 0 || L.jobReservations(j) > 0) continue;
-    planJob(j, q);
+    const next = <i32>L.scratchF64b(q);
+    L.setScratchF64b(q, <f64>(next + 1));
+    planJob(<i32>L.scratchF64a(next), q);
   }
   return L.victimCount();
+}
+
+/** Returns whether job `j` belongs to a starved leaf, has pending tasks and holds no live reservation. */
+@inline function isStarvedJob(j: i32): bool {
+  return L.queueStarvedFor(L.jobQueue(j)) != 0 && L.jobPendingTasks(j) > 0 && L.jobReservations(j) <= 0;
+}
+
+/** Returns true when starved job `a` comes after job `b`: a higher leaf row, then compareJobs. */
+function starvedAfter(a: i32, b: i32): bool {
+  const qa = L.jobQueue(a);
+  const qb = L.jobQueue(b);
+  if (qa != qb) return qa > qb;
+  return compareJobs(L.queuePolicy(qa), a, b) > 0;
+}
+
+/** Restores the max-heap order (see starvedAfter) of scratch.f64a below position `root` (heap of `end`). */
+function siftDownStarved(root: i32, end: i32): void {
+  const value = <i32>L.scratchF64a(root);
+  let i = root;
+  while (true) {
+    let child = 2 * i + 1;
+    if (child >= end) break;
+    if (child + 1 < end && starvedAfter(<i32>L.scratchF64a(child + 1), <i32>L.scratchF64a(child))) child++;
+    if (!starvedAfter(<i32>L.scratchF64a(child), value)) break;
+    L.setScratchF64a(i, L.scratchF64a(child));
+    i = child;
+  }
+  L.setScratchF64a(i, <f64>value);
 }
 
 /** Returns the seconds of work alloc `a` of job `j` loses if it stops at `now`. */

@@ -2,7 +2,7 @@
 // be a victim, what a victim set costs, and how much it frees.
 import { describe, expect, test } from "vitest";
 
-import type { JobSpec, QueueSpec } from "../src/model/types.js";
+import type { JobSpec, QueueSpec, SchedulingPolicy } from "../src/model/types.js";
 import { readReservations } from "../src/preemption.js";
 import { countByJob, ENGINES, load, nodes, pending, plan, planLoaded, running, snapshot } from "./preempt-helpers.js";
 
@@ -232,5 +232,41 @@ describe.each(ENGINES)("victims (%s)", (engine) => {
       pending("b-job", "root.b", { gpu: 3, cpu: 4 }, 3),
     ]);
     expect(plan(input, engine).victims).toEqual(plan(input, engine).victims);
+  });
+});
+
+/** Jobs of a starved leaf, in row order, with root.a's allocations and the job the plan serves. */
+const LEAF_ORDER: { name: string; policy: SchedulingPolicy; aOn: [string, number][]; jobs: JobSpec[]; served: string }[] = [
+  {
+    name: "fifo: higher priority first",
+    policy: "fifo",
+    aOn: [["n-0", 8], ["n-1", 8]],
+    jobs: [pending("low-job", "root.b", ONE, 8, { submitTime: 10 }), pending("high-job", "root.b", ONE, 8, { priority: 5, submitTime: 50 })],
+    served: "high-job",
+  },
+  {
+    name: "fifo: earlier submit first",
+    policy: "fifo",
+    aOn: [["n-0", 8], ["n-1", 8]],
+    jobs: [pending("late-job", "root.b", ONE, 8, { submitTime: 50 }), pending("early-job", "root.b", ONE, 8, { submitTime: 10 })],
+    served: "early-job",
+  },
+  {
+    name: "fair: less usage first",
+    policy: "fair",
+    aOn: [["n-0", 8], ["n-1", 7]],
+    jobs: [
+      running("busy-job", "root.b", ONE, [["n-1", 1]], { tasks: [{ request: { ...ONE }, count: 8 }] }),
+      pending("idle-job", "root.b", ONE, 8, { submitTime: 50 }),
+    ],
+    served: "idle-job",
+  },
+];
+
+describe.each(ENGINES)("starved leaf job order (%s)", (engine) => {
+  test.each(LEAF_ORDER)("$name", ({ policy, aOn, jobs, served }) => {
+    // root.b's fair share is 8 GPUs and each job demands 8, so only the first job served is planned.
+    const input = twoNodes([running("a-job", "root.a", ONE, aOn), ...jobs], [{ name: "root.a" }, { ...STARVED, schedulingPolicy: policy }]);
+    expect([...new Set(plan(input, engine).victims.map((v) => v.forJob))]).toEqual([served]);
   });
 });

@@ -1930,6 +1930,21 @@ export function schedulePassReference(state: CoreState): number {
   return schedulePass();
 }
 
+/** Job ordering of the pass over `state`: the key and comparator of a leaf's jobs (jobKeyOf, compareJobs). */
+export interface JobOrdering {
+  keyOf(policy: number, j: number): number;
+  compare(policy: number, a: number, b: number): number;
+}
+
+/**
+ * Binds the column accessors to `state` and returns the pass's job ordering, for preemption
+ * planning; `compare` reads the keys in job.heapKey, so write `keyOf`'s results there first.
+ */
+export function jobOrderingReference(state: CoreState): JobOrdering {
+  bindState(state);
+  return { keyOf: jobKeyOf, compare: compareJobs };
+}
+
 /** Gives pending jobs the pass left without a reason their reason, like the core's `explainPending`. */
 export function explainPendingReference(state: CoreState): void {
   bindState(state);

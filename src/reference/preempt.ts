@@ -19,6 +19,7 @@ import {
   STARVED_MIN_SHARE,
   TASK_AM,
 } from "../core/layout.js";
+import { jobOrderingReference } from "./allocate.js";
 
 /** Relative tolerance of share comparisons, as the core's SHARE_TOLERANCE. */
 export const SHARE_TOLERANCE = 1e-9;
@@ -74,6 +75,10 @@ class Planner {
   private readonly scratchA: Int32Array;
   private readonly scratchB: Int32Array;
   private readonly scratchC: Int32Array;
+  private readonly scratchF64a: Float64Array;
+  private readonly scratchF64b: Float64Array;
+  private readonly queuePolicy: Uint8Array;
+  private readonly jobHeapKey: Float64Array;
   private readonly clusterCapacity: Float64Array;
   private readonly now: number;
   private readonly reservationTimeout: number;
@@ -131,6 +136,10 @@ class Planner {
     this.scratchA = s.i32("scratch.i32a");
     this.scratchB = s.i32("scratch.i32b");
     this.scratchC = s.i32("scratch.i32c");
+    this.scratchF64a = s.f64("scratch.f64a");
+    this.scratchF64b = s.f64("scratch.f64b");
+    this.queuePolicy = s.u8("queue.policy");
+    this.jobHeapKey = s.f64("job.heapKey");
     this.clusterCapacity = s.f64("header.clusterCapacity");
     this.now = s.f64("header.time")[0];
     this.reservationTimeout = s.f64("header.reservationTimeout")[0];
@@ -274,14 +283,56 @@ class Planner {
     for (let i = 0; i < nodes; i++) n.order[i] = i;
     for (let start = (nodes >> 1) - 1; start >= 0; start--) this.siftDownNodes(start, nodes);
 
-    // 4. Starved jobs in row order.
+    // 4. Starved jobs, each leaf's in allocation order.
+    const ordering = jobOrderingReference(this.state);
+    const sorted = this.scratchF64a;
+    const nextOfLeaf = this.scratchF64b;
+    let starved = 0;
     for (let j = 0; j < jobs; j++) {
+      if (!this.isStarvedJob(j)) continue;
+      this.jobHeapKey[j] = ordering.keyOf(this.queuePolicy[job.queue[j]], j);
+      sorted[starved++] = j;
+    }
+    const after = (a: number, b: number): boolean => {
+      const qa = job.queue[a];
+      const qb = job.queue[b];
+      if (qa !== qb) return qa > qb;
+      return ordering.compare(this.queuePolicy[qa], a, b) > 0;
+    };
+    const siftDown = (root: number, end: number): void => {
+      const value = sorted[root];
+      let i = root;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= end) break;
+        if (child + 1 < end && after(sorted[child + 1], sorted[child])) child++;
+        if (!after(sorted[child], value)) break;
+        sorted[i] = sorted[child];
+        i = child;
+      }
+      sorted[i] = value;
+    };
+    for (let start = (starved >> 1) - 1; start >= 0; start--) siftDown(start, starved);
+    for (let end = starved - 1; end > 0; end--) {
+      const top = sorted[0];
+      sorted[0] = sorted[end];
+      sorted[end] = top;
+      siftDown(0, end);
+    }
+    for (let i = starved - 1; i >= 0; i--) nextOfLeaf[job.queue[sorted[i]]] = i;
+    for (let j = 0; j < jobs; j++) {
+      if (!this.isStarvedJob(j)) continue;
       const q = job.queue[j];
-      if (this.q.starvedFor[q] === 0) continue;
-      if (job.pendingTasks[j] <= 0 || job.reservations[j] > 0) continue;
-      this.planJob(j, q);
+      const next = nextOfLeaf[q];
+      nextOfLeaf[q] = next + 1;
+      this.planJob(sorted[next], q);
     }
     return this.victimCount;
+  }
+
+  private isStarvedJob(j: number): boolean {
+    const job = this.j;
+    return this.q.starvedFor[job.queue[j]] !== 0 && job.pendingTasks[j] > 0 && job.reservations[j] <= 0;
   }
 
   private lostSeconds(a: number, j: number): number {

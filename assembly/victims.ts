@@ -49,9 +49,12 @@ const EXCLUDED: i32 = 3;
 const FIT_TOLERANCE: f64 = 1e-9;
 
 // Per-plan constants: the cost dimension, and an upper bound of every node's planFree in it
-// (raised whenever victims free space), which bounds the deficit any node can have.
+// (raised whenever victims free space), which bounds the deficit any node can have. The bound
+// goes stale when space on the node that may hold the maximum is taken, and the next placeTask
+// then recomputes it, so one whole free node does not stop the pruning for the rest of the plan.
 let costDim: i32 = 0;
 let maxFreeBound: f64 = 0;
+let freeBoundStale: bool = false;
 
 // Result of the last selectVictims call: whether it takes an AM task, the highest victim
 // priority and the oldest victim start.
@@ -105,6 +108,7 @@ export function planPreemption(): i32 {
   // 3. Work space.
   costDim = L.gpuDim() == L.NONE ? 0 : L.gpuDim();
   maxFreeBound = 0;
+  freeBoundStale = false;
   for (let n = 0; n < nodes; n++) {
     L.setNodeFirstAlloc(n, L.NONE);
     L.setNodeLostRate(n, Infinity);
@@ -400,6 +404,7 @@ function planBatch(j: i32, q: i32, count: i32): void {
     }
   }
   L.setVictimCount(savedVictims);
+  freeBoundStale = true;
 }
 
 // State of the node search of one placeTask call, shared with visitNodes.
@@ -428,6 +433,7 @@ function placeTask(j: i32, g: i32, q: i32): i32 {
   taskTypes = L.groupGpuTypes(g);
   taskLabels = L.groupLabels(g);
   taskRequest = L.groupRequest(g, costDim);
+  if (freeBoundStale) refreshFreeBound();
   taskMinDeficit = max(0, taskRequest - maxFreeBound);
   best = L.NONE;
   bestCost = Infinity;
@@ -440,6 +446,7 @@ function placeTask(j: i32, g: i32, q: i32): i32 {
   visitNodes(0, L.nodeCount());
   if (best == L.NONE) return L.NONE;
   const chosen = best;
+  if (L.nodePlanFree(chosen, costDim) >= maxFreeBound) freeBoundStale = true;
 
   // 2. Commit: redo the winning selection, turn it into victim rows, promise the space.
   if (!fits(chosen, g)) {
@@ -458,6 +465,15 @@ function placeTask(j: i32, g: i32, q: i32): i32 {
   }
   maxFreeBound = max(maxFreeBound, L.nodePlanFree(chosen, costDim));
   return chosen;
+}
+
+/** Sets maxFreeBound to the largest planFree of any node in the cost dimension. */
+function refreshFreeBound(): void {
+  let bound: f64 = 0;
+  const nodes = L.nodeCount();
+  for (let n = 0; n < nodes; n++) bound = max(bound, L.nodePlanFree(n, costDim));
+  maxFreeBound = bound;
+  freeBoundStale = false;
 }
 
 /**

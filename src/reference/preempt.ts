@@ -85,6 +85,8 @@ class Planner {
   private costDim = 0;
   /** Upper bound of every node's planFree in the cost dimension, raised when space is freed. */
   private maxFreeBound = 0;
+  /** Whether space was taken on the node that may hold the maximum, so the bound needs recomputing. */
+  private freeBoundStale = false;
   /** The node search of the current placeTask call. */
   private readonly task = {
     job: 0, group: 0, queue: 0, types: 0, labels: 0, request: 0, minDeficit: 0,
@@ -244,6 +246,7 @@ class Planner {
     const costDim = gpuDim === NONE ? 0 : gpuDim;
     this.costDim = costDim;
     this.maxFreeBound = 0;
+    this.freeBoundStale = false;
     for (let i = 0; i < nodes; i++) {
       n.firstAlloc[i] = NONE;
       n.lostRate[i] = Infinity;
@@ -521,6 +524,7 @@ class Planner {
       }
     }
     this.victimCount = savedVictims;
+    this.freeBoundStale = true;
   }
 
   private placeTask(j: number, g: number, q: number): number {
@@ -532,6 +536,7 @@ class Planner {
     t.types = this.g.gpuTypes[g];
     t.labels = this.g.labels[g];
     t.request = this.g.request[g * D + this.costDim];
+    if (this.freeBoundStale) this.refreshFreeBound();
     t.minDeficit = Math.max(0, t.request - this.maxFreeBound);
     t.best = NONE;
     t.bestCost = Infinity;
@@ -542,6 +547,7 @@ class Planner {
     this.visitNodes(0, this.count("nodeCount"));
     const best = t.best;
     if (best === NONE) return NONE;
+    if (n.planFree[best * D + this.costDim] >= this.maxFreeBound) this.freeBoundStale = true;
 
     if (!this.fits(best, g)) {
       this.selectVictims(best, g, q);
@@ -559,6 +565,16 @@ class Planner {
     }
     this.maxFreeBound = Math.max(this.maxFreeBound, n.planFree[best * D + this.costDim]);
     return best;
+  }
+
+  /** Sets maxFreeBound to the largest planFree of any node in the cost dimension. */
+  private refreshFreeBound(): void {
+    const { D, n } = this;
+    const nodes = this.count("nodeCount");
+    let bound = 0;
+    for (let i = 0; i < nodes; i++) bound = Math.max(bound, n.planFree[i * D + this.costDim]);
+    this.maxFreeBound = bound;
+    this.freeBoundStale = false;
   }
 
   /** Visits the node heap below position `i`, skipping subtrees whose bound exceeds the best cost. */

@@ -1,5 +1,5 @@
 // The readable and JSON output of `fairsched schedule`: grouped lines and the documented fields.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -109,5 +109,32 @@ describe("schedule --locality-threshold", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("--locality-threshold");
     expect(run.stderr).toContain(`"${value}"`);
+  });
+});
+
+describe("schedule --json queue clocks", () => {
+  const first = JSON.parse(fairsched("schedule", PREEMPT, "--json").stdout);
+
+  it("reports a clock for every queue", () => {
+    expect(first.queues.map((q: { name: string }) => q.name).sort()).toEqual(["root", "root.shared", "root.shared.a", "root.shared.b"]);
+  });
+
+  it("starts the starved queue's clock", () => {
+    const starved = first.queues.find((q: { name: string }) => q.name === "root.shared.b");
+    expect(starved.belowFairShareSince).toBe(10);
+  });
+
+  it("accepts the clocks back in the next snapshot", () => {
+    const snapshot = JSON.parse(readFileSync(PREEMPT, "utf8"));
+    snapshot.time = 20;
+    snapshot.queues = first.queues.filter((q: { name: string }) => q.name !== "root").map((clock: Record<string, unknown>) => ({
+      ...snapshot.queues.find((q: { name: string }) => q.name === clock.name),
+      ...clock,
+    }));
+    const next = fairsched("schedule", writeSnapshot("preempt-next.json", snapshot), "--json");
+
+    expect(next.stderr).toBe("");
+    expect(next.status).toBe(0);
+    expect(JSON.parse(next.stdout).queues.find((q: { name: string }) => q.name === "root.shared.b").belowFairShareSince).toBe(10);
   });
 });

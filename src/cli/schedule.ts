@@ -24,7 +24,7 @@ export function registerSchedule(program: Command): void {
     .argument("<snapshot>", "snapshot file, YAML or JSON (native format, version 1)")
     .option(
       "--json",
-      'print {"placements":[{job, node, request, task, gpuType?}], "preemptions":[{job, node, task, reason, forJob?, forQueue?}], "pending":[{job, reason}]}; request maps each resource to its amount, gpuType is absent on nodes without GPUs',
+      'print {"placements":[{job, node, request, task, gpuType?}], "preemptions":[{job, node, task, reason, forJob?, forQueue?}], "pending":[{job, reason}], "queues":[{name, belowMinShareSince, belowFairShareSince}] (seconds or null), "reservations":[...]}; request maps each resource to its amount, gpuType is absent on nodes without GPUs; pass the queue clocks back in the next snapshot',
     )
     .option(
       "--locality-threshold <fraction>",
@@ -58,6 +58,8 @@ function toJson(decision: Decision) {
     })),
     preemptions: decision.preemptions,
     pending: decision.pending,
+    queues: decision.queues ?? [],
+    reservations: decision.reservations ?? [],
   };
 }
 

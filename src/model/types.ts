@@ -60,8 +60,8 @@ export interface QueueSpec {
   /** `parent` marks a queue as a parent even when it has no configured children yet. */
   type?: "parent" | "leaf";
   /** Preemption clocks carried by a stateless caller: the time the queue fell below each share. */
-  belowMinShareSince?: number;
-  belowFairShareSince?: number;
+  belowMinShareSince?: number | null;
+  belowFairShareSince?: number | null;
 }
 
 export interface TaskGroupSpec {

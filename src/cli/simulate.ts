@@ -47,11 +47,12 @@ interface SimulateCliOptions extends SimulationCliOptions {
   progress?: boolean;
 }
 
-/** Adds the `simulate` command to `program`. */
-export function registerSimulate(program: Command): void {
-  program
-    .command("simulate")
-    .description("Replay a job trace on a cluster through the scheduler and report JCT, queueing delay, utilisation and fairness")
+/**
+ * Adds the options that describe one replay (trace, cluster, queues, policy, preemption, limits)
+ * to `command`; `simulate` and `whatif` share them. Limits apply to each simulation.
+ */
+export function addReplayOptions(command: Command): Command {
+  return command
     .option("--trace <spec>", "workload: gavel:PATH, alibaba2023:PATH or synthetic[:jobs=N,queues=N,seed=N,...]", DEFAULT_TRACE)
     .option("--cluster <spec>", "cluster: philly:PATH, alibaba2023:PATH, pai2020:PATH, spot2026:PATH or TYPE:GPUS[/PER_NODE],...", DEFAULT_CLUSTER)
     .option("--config <file>", "queues from a YARN or Spark allocation file (.xml, format detected) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
@@ -60,8 +61,16 @@ export function registerSimulate(program: Command): void {
     .option("--preemption <on|off>", "apply the scheduler's preemption plans", "off")
     .option("--checkpoint-interval <seconds>", "seconds between job checkpoints; preemption loses the work since the last one (default: none)")
     .option("--sample-interval <seconds>", "seconds between samples of utilisation and shares (default: about 1,000 samples over the trace)")
-    .option("--max-time <seconds>", "stop after this much simulated time (default: 10 years)")
-    .option("--max-events <count>", "stop after this many events (default: 50,000,000)")
+    .option("--max-time <seconds>", "stop each simulation after this much simulated time (default: 10 years)")
+    .option("--max-events <count>", "stop each simulation after this many events (default: 50,000,000)");
+}
+
+/** Adds the `simulate` command to `program`. */
+export function registerSimulate(program: Command): void {
+  const command = program
+    .command("simulate")
+    .description("Replay a job trace on a cluster through the scheduler and report JCT, queueing delay, utilisation and fairness");
+  addReplayOptions(command)
     .option("--seed <n>", "seed of the synthetic trace (overrides seed= in --trace)")
     .option("--json [file]", "write every metric, the sampled series and one record per job as JSON to FILE, or to stdout in place of the table")
     .option("--report <file>", "write a self-contained HTML report with plots")

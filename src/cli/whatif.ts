@@ -14,8 +14,7 @@ import { expandScenarios, parseVaryOptions, validateAxes } from "../whatif/scena
 import { shareCluster, shareTrace } from "../whatif/shared-trace.js";
 import { defaultSchedulerModule, runSweep, type ScenarioResult } from "../whatif/sweep.js";
 import {
-  DEFAULT_CLUSTER,
-  DEFAULT_TRACE,
+  addReplayOptions,
   parseCount,
   parseSeconds,
   simulationOptions,
@@ -52,19 +51,10 @@ function collect(value: string, previous: string[]): string[] {
 
 /** Adds the `whatif` command to `program`. */
 export function registerWhatIf(program: Command): void {
-  program
+  const command = program
     .command("whatif")
-    .description("Simulate every combination of --vary values in parallel worker threads and compare the scenarios")
-    .option("--trace <spec>", "workload: gavel:PATH, alibaba2023:PATH or synthetic[:jobs=N,queues=N,seed=N,...]", DEFAULT_TRACE)
-    .option("--cluster <spec>", "cluster: philly:PATH, alibaba2023:PATH, pai2020:PATH, spot2026:PATH or TYPE:GPUS[/PER_NODE],...", DEFAULT_CLUSTER)
-    .option("--config <file>", "queues from a YARN or Spark allocation file (.xml, format detected) or a native YAML/JSON snapshot; they replace the trace's queues of the same name")
-    .option("--quotas <spec>", "queue weights from real VC sizes: philly:PATH or helios:PATH")
-    .option("--policy <policy>", "scheduling policy set on every queue: fair, drf or fifo (default: each queue's own)")
-    .option("--preemption <on|off>", "apply the scheduler's preemption plans", "off")
-    .option("--checkpoint-interval <seconds>", "seconds between job checkpoints (default: none)")
-    .option("--sample-interval <seconds>", "seconds between samples of utilisation and shares (default: about 1,000 samples)")
-    .option("--max-time <seconds>", "stop each simulation after this much simulated time (default: 10 years)")
-    .option("--max-events <count>", "stop each simulation after this many events (default: 50,000,000)")
+    .description("Simulate every combination of --vary values in parallel worker threads and compare the scenarios");
+  addReplayOptions(command)
     .option(
       "--vary <key=values>",
       "vary KEY over comma-separated values; repeat for more keys. Keys: weight:QUEUE, min:QUEUE:DIM, max:QUEUE:DIM, policy, preemption, cluster (node count scale), gpus:TYPE (total GPUs)",

@@ -9,8 +9,8 @@
 //   at or above its fair share after the plan: the dominant ratio of usage to
 //   min(fairShare, demand) stays at least 1. Each of them also stays at or above
 //   min(minResources, demand) in every dimension it gives up. The common ancestors are not
-//   checked because the space moves inside them. A queue inside its min share
-//   therefore never loses the dimensions it is inside in, whatever its weight.
+//   checked because the space moves inside them. So a queue at or below its min share in a
+//   dimension never gives up that dimension, whatever its weight.
 // - Stopping one task of a gang stops the gang, so a gang victim brings all its live allocs.
 // - Only tasks that help the placement count: space is freed on ONE node for each starved task
 //   (a starved gang plans every task it needs, each on one node, and keeps the plan only if all
@@ -174,7 +174,7 @@ export function planPreemption(): i32 {
   return L.victimCount();
 }
 
-/** Returns whether job `j` belongs to a starved leaf, has pending tasks and holds no live reservation. */
+/** Returns whether job `j` belongs to a starved leaf, has pending tasks and has no live reservation. */
 @inline function isStarvedJob(j: i32): bool {
   return L.queueStarvedFor(L.jobQueue(j)) != 0 && L.jobPendingTasks(j) > 0 && L.jobReservations(j) <= 0;
 }

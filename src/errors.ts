@@ -8,13 +8,13 @@
 export interface ErrorContext {
   /** The file (or `<stdin>`, `<snapshot>`) the bad input came from. */
   file?: string;
-  /** Line number in that file, 1-based, when the parser knows it. */
+  /** Line number in that file, 1-based, when the parser reports one. */
   line?: number;
   /** The element at fault: `queue root.a`, `node n1`, `job j1`, `<weight>`. */
   item?: string;
   /** The rejected value as written. */
   value?: unknown;
-  /** What to do instead. */
+  /** Correction the user should make. */
   fix?: string;
 }
 

@@ -17,7 +17,7 @@ function writeSnapshot(name: string, snapshot: unknown): string {
 
 const TASK = { memory: 1024, vcores: 1 };
 
-/** Queue a holds all of two nodes; its sibling b starves, so the pass preempts 4 of a's tasks. */
+/** Queue a uses both nodes whole; its sibling b starves, so the pass preempts 4 of a's tasks. */
 const PREEMPT = writeSnapshot("preempt.json", {
   version: 1,
   time: 10,

@@ -385,7 +385,7 @@ function resolveQueue(job: JobSpec, index: number, tree: QueueTree, policy: Plac
 // ---------------------------------------------------------------------------------------------
 // Single items, for callers that add them to a running scheduler.
 
-/** What a job, node or queue is checked against outside a snapshot. */
+/** Declared dimensions and nodes that a single job, node or queue is checked against. */
 export interface ItemCheckContext {
   /** The declared resource dimensions. */
   resources: readonly string[];

@@ -58,7 +58,7 @@ export interface ColumnDef {
   type: ElementType;
   /** `1` for a scalar per row, `"dims"` for a resource vector per row. */
   width: 1 | "dims";
-  /** What the field means, its unit, and who writes it. */
+  /** Meaning of the field, its unit, and which side (host or core) writes it. */
   doc: string;
 }
 

@@ -2,7 +2,7 @@
  * Writes a validated `Snapshot` into a `CoreState`: interns names into row indices, builds the
  * queue tree links, expands allocations to one row per running task, and resolves inherited
  * queue settings. The readers in `src/config/` have already rejected invalid input; the checks
- * here guard the few facts only the state builder sees (table limits, allocation nodes).
+ * here guard the few facts that only the state builder can check (table limits, allocation nodes).
  */
 import { InputError } from "../errors.js";
 import type { JobSpec, QueueSpec, Snapshot } from "../model/types.js";

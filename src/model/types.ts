@@ -151,7 +151,7 @@ export interface Snapshot {
   userMaxAppsDefault?: number;
   /** Defaults for queues created after loading (by placement); loaded queues already carry them. */
   queueDefaults?: QueueDefaults;
-  /** Where the snapshot came from, for error messages. */
+  /** Source of the snapshot (a file name), for error messages. */
   source?: string;
 }
 

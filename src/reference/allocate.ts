@@ -1023,8 +1023,9 @@ let offerLimit: number = 0;
 /** Slots of the failed-request cache in scratch.f64a: any type, then one per single GPU type. */
 const FAIL_SLOTS: number = 32;
 /**
- * Whether scratch.f64a holds the failed-request cache in this pass. It is off while a node holds
- * a reservation, because the job it is reserved for sees more free space than other jobs.
+ * Flag set when scratch.f64a contains the failed-request cache in this pass. The cache is off
+ * while any node has a reservation, because the job it is reserved for has more free space there
+ * than other jobs.
  */
 let failCacheOn: boolean = false;
 
